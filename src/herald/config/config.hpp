@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "herald/base/result.hpp"
@@ -24,21 +25,21 @@ struct Listener {
 };
 
 struct Tls {
-  std::string certificate;
+  std::string certificate;  // absolute paths after parsing
   std::string private_key;
   std::string min_version = "1.2";  // "1.2" or "1.3"
 };
 
 struct Auth {
-  std::vector<std::string> mechanisms{"PLAIN", "LOGIN"};
+  std::vector<std::string> mechanisms{"PLAIN", "LOGIN"};  // upper case, no duplicates
   std::string api_key_username = "apikey";
   int max_failures_per_ip = 10;
   std::chrono::seconds lockout{15 * 60};
 };
 
 struct Store {
-  std::string url;  // "sqlite:///path" ; default: sqlite://<data_dir>/herald.db
-  std::string sqlite_path;  // resolved path when url is sqlite
+  std::string url;          // "sqlite:///abs/path"; default: sqlite://<data_dir>/herald.db
+  std::string sqlite_path;  // absolute path of the SQLite database
 };
 
 struct Limits {
@@ -51,22 +52,78 @@ struct Limits {
   std::chrono::seconds data_timeout{10 * 60};
 };
 
+// [oauth]: bearer tokens (JWT) for XOAUTH2 / OAUTHBEARER.
+struct Oauth {
+  std::string issuer;          // compared exactly with the token's "iss"
+  std::string audience;        // must appear in the token's "aud"
+  std::string jwks_file;       // absolute path, or empty
+  std::string jwks_url;        // https URL, or empty; exactly one of the two is set
+  std::string required_scope;  // empty: no scope is required
+  bool enabled() const { return !issuer.empty(); }
+};
+
+enum class DeliveryMode { mx, smarthost };
+enum class DeliveryTls { opportunistic, required };
+
+// [delivery]: how queued mail leaves.
+struct Delivery {
+  DeliveryMode mode = DeliveryMode::mx;
+  std::string smarthost;  // "host:port" as written; used only in smarthost mode
+  std::string smarthost_host;
+  std::uint16_t smarthost_port = 0;
+  std::string smarthost_user;           // empty: no AUTH toward the smarthost
+  std::string smarthost_password_file;  // absolute path; set with smarthost_user
+  std::uint16_t remote_port = 25;       // toward MX hosts
+  std::chrono::seconds max_queue_lifetime{5 * 24 * 60 * 60};
+  std::vector<std::chrono::seconds> retry_schedule{
+      std::chrono::seconds{5 * 60},      std::chrono::seconds{10 * 60},
+      std::chrono::seconds{30 * 60},     std::chrono::seconds{60 * 60},
+      std::chrono::seconds{2 * 60 * 60}, std::chrono::seconds{4 * 60 * 60}};
+  DeliveryTls tls = DeliveryTls::opportunistic;
+};
+
+// [dns]
+struct Dns {
+  std::string resolver = "system";  // "system" or IP[:port] as written
+  std::string resolver_host;        // IP literal when resolver is not "system"
+  std::uint16_t resolver_port = 53;
+  std::vector<std::string> static_records;  // [dns] static: zone-file lines, consulted first
+};
+
+// [admin]: HTTP API, console and /metrics. Off unless an address is given.
+struct Admin {
+  std::string address;  // as written; empty = no admin listener
+  std::string host;
+  std::uint16_t port = 0;
+};
+
 struct Config {
   std::string path;  // file it was read from
   std::string hostname = "localhost";
-  std::string data_dir = "/var/lib/herald";
+  std::string data_dir = "/var/lib/herald";  // always absolute after parsing
   std::vector<Listener> listeners;
   Tls tls;
   Auth auth;
+  Oauth oauth;
   Store store;
   Limits limits;
+  Delivery delivery;
+  Dns dns;
+  Admin admin;
   int threads = 0;  // I/O threads; 0 = one per core
-  // [oauth], [delivery], [dns], [admin] are parsed and validated by their
-  // own issues; until then their keys are checked against the SPEC names.
 };
 
+// Parses and validates. Relative paths are resolved against the directory
+// of `path`; `path` also prefixes every error ("herald.toml:12: ...").
+// Several errors are returned together, one per line.
 base::Result<Config> parse_config(std::string_view toml_text, std::string_view path);
 base::Result<Config> load_config(const std::string& path);
+
+// Checks that the files the config names (certificate, private key, JWKS,
+// smarthost password) exist and are readable. Kept apart from parsing so
+// that parsing stays a pure function of the text; check-config and serve
+// call both.
+base::Result<void> check_files(const Config& config);
 
 // Resolves --config / $HERALD_CONFIG / ./herald.toml / /etc/herald/herald.toml.
 std::string find_config_path(const std::string& flag_value);

@@ -1,0 +1,39 @@
+// cli — the `herald` subcommands, thin over the modules. Each add_*
+// function registers one command group on the CLI11 app; `Globals` carries
+// the options every command shares.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <string>
+
+#include "herald/base/result.hpp"
+#include "herald/config/config.hpp"
+
+namespace herald::cli {
+
+struct Globals {
+  std::string config_flag;  // --config
+  bool json = false;        // --json
+  int exit_code = 0;
+};
+
+// Loads the config named by --config / $HERALD_CONFIG / defaults, or
+// prints why not (returns nullopt).
+base::Result<config::Config> load(const Globals& globals);
+
+// Prints "herald: <message>" to stderr and sets a non-zero exit code.
+void fail(Globals& globals, const std::string& message);
+
+void add_init_command(CLI::App& app, Globals& globals);
+void add_serve_commands(CLI::App& app, Globals& globals);  // serve, check-config
+void add_account_commands(CLI::App& app, Globals& globals);
+void add_user_commands(CLI::App& app, Globals& globals);
+void add_queue_commands(CLI::App& app, Globals& globals);
+void add_bench_command(CLI::App& app, Globals& globals);
+
+// Reads a password from stdin (--password-stdin) or the terminal (twice,
+// echo off). Trailing newline removed.
+base::Result<std::string> read_password(bool from_stdin);
+
+}  // namespace herald::cli

@@ -1,0 +1,93 @@
+#include "herald/net/tls_context.hpp"
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
+#include <fstream>
+
+namespace herald::net {
+namespace {
+
+std::string openssl_error() {
+  unsigned long code = ERR_get_error();
+  if (code == 0) return "unknown OpenSSL error";
+  char buf[256];
+  ERR_error_string_n(code, buf, sizeof buf);
+  ERR_clear_error();
+  return buf;
+}
+
+bool readable(const std::string& path) {
+  std::ifstream f(path);
+  return f.good();
+}
+
+}  // namespace
+
+base::Result<std::shared_ptr<asio::ssl::context>> TlsContext::build(const TlsSettings& s) {
+  if (!readable(s.certificate)) {
+    return base::make_error("cannot read TLS certificate " + s.certificate +
+                            "; check [tls] certificate and the file's permissions");
+  }
+  if (!readable(s.private_key)) {
+    return base::make_error("cannot read TLS private key " + s.private_key +
+                            "; check [tls] private_key and the file's permissions");
+  }
+  auto ctx = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_server);
+  SSL_CTX* native = ctx->native_handle();
+  int min = s.min_version == "1.3" ? TLS1_3_VERSION : TLS1_2_VERSION;
+  SSL_CTX_set_min_proto_version(native, min);
+  // No compression (CRIME), no renegotiation, server cipher preference;
+  // TLS 1.2 limited to AEAD suites with forward secrecy.
+  SSL_CTX_set_options(native, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION |
+                                  SSL_OP_CIPHER_SERVER_PREFERENCE);
+  SSL_CTX_set_cipher_list(native,
+                          "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
+                          "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
+                          "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305");
+  // Session tickets let reconnecting applications skip the full handshake.
+  SSL_CTX_set_session_cache_mode(native, SSL_SESS_CACHE_SERVER);
+  if (SSL_CTX_use_certificate_chain_file(native, s.certificate.c_str()) != 1) {
+    return base::make_error("cannot load TLS certificate " + s.certificate + ": " +
+                            openssl_error());
+  }
+  if (SSL_CTX_use_PrivateKey_file(native, s.private_key.c_str(), SSL_FILETYPE_PEM) != 1) {
+    return base::make_error("cannot load TLS private key " + s.private_key + ": " +
+                            openssl_error());
+  }
+  if (SSL_CTX_check_private_key(native) != 1) {
+    return base::make_error("TLS private key " + s.private_key + " does not match certificate " +
+                            s.certificate);
+  }
+  return ctx;
+}
+
+base::Result<std::shared_ptr<TlsContext>> TlsContext::create(TlsSettings settings) {
+  auto holder = std::shared_ptr<TlsContext>(new TlsContext(std::move(settings)));
+  auto built = build(holder->settings_);
+  if (!built) return built.error();
+  holder->context_ = std::move(*built);
+  return holder;
+}
+
+base::Result<void> TlsContext::reload() {
+  auto built = build(settings_);
+  if (!built) return built.error();
+  std::lock_guard lock(mutex_);
+  context_ = std::move(*built);
+  return {};
+}
+
+std::shared_ptr<asio::ssl::context> TlsContext::current() const {
+  std::lock_guard lock(mutex_);
+  return context_;
+}
+
+std::string tls_version(SSL* ssl) { return SSL_get_version(ssl); }
+
+std::string tls_cipher(SSL* ssl) {
+  const SSL_CIPHER* c = SSL_get_current_cipher(ssl);
+  return c ? SSL_CIPHER_get_name(c) : "none";
+}
+
+}  // namespace herald::net

@@ -1,0 +1,74 @@
+// Tests for spool::Envelope JSON: round trip, required keys, bad input.
+
+#include "herald/spool/envelope.hpp"
+
+#include <gtest/gtest.h>
+
+namespace herald::spool {
+namespace {
+
+Envelope sample() {
+  Envelope e;
+  e.id = "0123456789abcdef";
+  e.mail_from = "alice@example.org";
+  e.recipients = {{"bob@example.com", "queued"}, {"jörg@exämple.de", "queued"}};
+  e.received_at = 1700000000;
+  e.size = 4242;
+  e.client_ip = "192.0.2.7";
+  e.helo = "laptop.example.org";
+  e.auth_identity = "alice";
+  e.account = "acme";
+  e.body_type = "8BITMIME";
+  e.smtputf8 = true;
+  e.requiretls = true;
+  e.tls = {true, "TLSv1.3", "TLS_AES_256_GCM_SHA384"};
+  return e;
+}
+
+TEST(Envelope, RoundTrip) {
+  Envelope e = sample();
+  std::string json = envelope_to_json(e);
+  EXPECT_NE(json.find("\"received_at_rfc3339\": \"2023-11-14T22:13:20Z\""), std::string::npos)
+      << json;
+  EXPECT_NE(json.find("\"state\": \"queued\""), std::string::npos);
+  auto back = envelope_from_json(json);
+  ASSERT_TRUE(back.ok()) << back.error().message;
+  EXPECT_EQ(*back, e);
+}
+
+TEST(Envelope, NullSenderAndUnknownKeys) {
+  auto r = envelope_from_json(
+      R"({"id":"0123456789abcdef","mail_from":"","recipients":[{"address":"x@y.z"}],
+          "received_at":5,"size":0,"future_field":{"a":1}})");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->mail_from, "");
+  EXPECT_EQ(r->recipients.at(0).state, "queued");
+  EXPECT_EQ(r->body_type, "7BIT");
+}
+
+TEST(Envelope, RejectsBadInput) {
+  EXPECT_FALSE(envelope_from_json("not json").ok());
+  EXPECT_FALSE(envelope_from_json("[]").ok());
+  auto missing = envelope_from_json(R"({"id":"0123456789abcdef"})");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.error().message.find("malformed"), std::string::npos);
+  auto bad_id = envelope_from_json(
+      R"({"id":"../x","mail_from":"","recipients":[],"received_at":5,"size":0})");
+  ASSERT_FALSE(bad_id.ok());
+  EXPECT_NE(bad_id.error().message.find("not a valid queue ID"), std::string::npos);
+  EXPECT_FALSE(
+      envelope_from_json(
+          R"({"id":"0123456789abcdef","mail_from":1,"recipients":[],"received_at":5,"size":0})")
+          .ok());
+}
+
+TEST(Envelope, InvalidUtf8DoesNotThrow) {
+  Envelope e = sample();
+  e.mail_from = "bad\xff\xfe@example.org";
+  std::string json;
+  EXPECT_NO_THROW(json = envelope_to_json(e));
+  EXPECT_TRUE(envelope_from_json(json).ok());
+}
+
+}  // namespace
+}  // namespace herald::spool

@@ -1,0 +1,125 @@
+// spool::Spool — the durable message queue under <data_dir>/spool/: creating
+// messages, committing them with group commit, crash recovery, listing and
+// removal. It must not deliver, retry or decide policy (that is delivery's).
+//
+// Layout
+//   spool/lock        flock'ed by the one process that owns the spool
+//   spool/incoming/   ID.eml, ID.json being received or waiting for commit
+//   spool/queue/      committed messages: ID.eml (body) + ID.json (envelope)
+//   spool/corrupt/    committed messages whose envelope could not be read
+//
+// Commit protocol (one round of the committer thread takes every pending
+// commit; Spool::commit itself only writes to the page cache):
+//   0. The session streams the body to incoming/ID.eml (MessageWriter).
+//   1. commit(): flush the writer's buffer, write incoming/ID.json (O_EXCL).
+//   2. Round: sync_file_range(WRITE) on every file of the batch, then
+//      fdatasync() each (the first journal commit covers them all).
+//   3. For each message rename incoming/ID.eml -> queue/ID.eml, then
+//      incoming/ID.json -> queue/ID.json (RENAME_NOREPLACE). At run time the
+//      envelope is the commit marker: a reader never sees it without a body.
+//   4. fsync(queue/) ONCE for the whole batch: every rename becomes durable.
+//   5. Only then run the done callbacks (the session's "250 queued as ID").
+// A crash before step 4 completes may keep any subset of the renames, but no
+// one has been told "done", so recovery may drop them; after step 4 both
+// files of every message of the batch are durable, so nothing acknowledged is
+// lost. Renames out of incoming/ need no fsync of incoming/: a stale name left
+// there after a crash is deleted by recovery (the queue/ name stays).
+//
+// Recovery (open, exclusive mode): delete everything in incoming/; in queue/
+// delete a body without envelope or an envelope without body (interrupted,
+// never acknowledged); move pairs whose envelope does not parse to corrupt/.
+// What was removed is logged and kept in recovery().
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "herald/base/result.hpp"
+#include "herald/spool/committer.hpp"
+#include "herald/spool/envelope.hpp"
+#include "herald/spool/file_descriptor.hpp"
+#include "herald/spool/message_writer.hpp"
+
+namespace herald::spool {
+
+struct OpenOptions {
+  // For `herald queue ...` beside a running server: no lock, no recovery (it
+  // would delete the server's incoming files), no create/commit. remove()
+  // stays allowed so an operator can prune: unlinking a committed message
+  // never races the server's committer, which only adds new names.
+  bool read_only = false;
+};
+
+struct RecoveryReport {
+  std::vector<std::string> removed;      // relative to spool/, e.g. "incoming/x.eml"
+  std::vector<std::string> quarantined;  // moved to corrupt/, with the reason
+};
+
+struct Stats {
+  std::uint64_t count = 0;             // committed messages in queue/
+  std::uint64_t total_bytes = 0;       // sum of their body sizes
+  std::chrono::seconds oldest_age{0};  // since the oldest message's ID was made
+  CommitCounters commits;              // group-commit counters since open
+};
+
+class Spool {
+ public:
+  // Creates the layout if needed, takes the lock and recovers (exclusive mode).
+  static base::Result<std::unique_ptr<Spool>> open(const std::string& data_dir,
+                                                   OpenOptions options = {});
+  Spool(const Spool&) = delete;
+  Spool& operator=(const Spool&) = delete;
+  ~Spool();  // stop()
+
+  // A new message in incoming/ with a fresh ID.
+  base::Result<std::unique_ptr<MessageWriter>> create();
+
+  // Makes the message durable with the next group commit, then calls done
+  // with its ID (or an error sentence) from the committer thread; the caller
+  // posts back to its own executor. envelope.id and envelope.size are taken
+  // from the writer. The message is on stable storage when done gets an ID.
+  // On the caller's thread it only writes the last buffered bytes and the
+  // envelope to the page cache (no sync), like MessageWriter::write.
+  void commit(std::unique_ptr<MessageWriter> writer, Envelope envelope, CommitCallback done);
+
+  // Committed messages, oldest first.
+  base::Result<std::vector<QueueEntry>> list() const;
+  base::Result<QueueEntry> find(std::string_view id) const;
+  base::Result<std::string> body_path(std::string_view id) const;
+
+  // Unlinks envelope then body. Not fsynced on its own (the next commit's
+  // directory fsync persists it): a crash right after may bring the message
+  // back, which costs at most a duplicate delivery, never a loss.
+  base::Result<void> remove(std::string_view id);
+
+  // Read from the directory each time (names and body sizes, no envelope
+  // parsing), so it stays right when another process removes messages.
+  Stats stats() const;
+  const RecoveryReport& recovery() const { return recovery_; }
+  const std::string& path() const { return root_; }
+
+  // Commits already submitted finish (their callbacks run); later ones fail.
+  void stop();
+
+ private:
+  Spool() = default;
+  base::Result<void> setup(const std::string& data_dir, OpenOptions options);
+  base::Result<void> recover();
+  base::Result<QueueEntry> load(const std::string& id) const;
+
+  OpenOptions options_;
+  std::string root_, incoming_path_, queue_path_, corrupt_path_;
+  FileDescriptor lock_fd_, incoming_fd_, queue_fd_;
+  RecoveryReport recovery_;
+
+  std::atomic<bool> stopped_{false};
+
+  std::unique_ptr<Committer> committer_;  // last: stopped before the fds close
+};
+
+}  // namespace herald::spool

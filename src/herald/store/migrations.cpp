@@ -1,0 +1,73 @@
+// store::migrate — schema versions and how to reach them.
+// Each entry moves the schema from version N-1 to N; append only.
+
+#include "herald/store/migrations.hpp"
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <fmt/format.h>
+
+#include <array>
+#include <string>
+
+namespace herald::store {
+namespace {
+
+struct Migration {
+  int version;
+  const char* sql;
+};
+
+// Timestamps are Unix seconds (INTEGER). Login addresses compare with
+// NOCASE so "Bob@Example.com" and "bob@example.com" are one login.
+constexpr std::array kMigrations{
+    Migration{1, R"sql(
+      CREATE TABLE accounts (
+        id         INTEGER PRIMARY KEY,
+        name       TEXT NOT NULL UNIQUE,
+        parent_id  INTEGER NULL REFERENCES accounts(id),
+        created_at INTEGER NOT NULL
+      );
+      CREATE INDEX accounts_parent ON accounts(parent_id);
+      CREATE TABLE logins (
+        id            INTEGER PRIMARY KEY,
+        address       TEXT NOT NULL COLLATE NOCASE UNIQUE,
+        account_id    INTEGER NOT NULL REFERENCES accounts(id),
+        password_hash TEXT NOT NULL,
+        created_at    INTEGER NOT NULL,
+        updated_at    INTEGER NOT NULL
+      );
+      CREATE INDEX logins_account ON logins(account_id);
+    )sql"},
+};
+
+}  // namespace
+
+int latest_schema_version() {
+  return kMigrations.back().version;
+}
+
+base::Result<void> migrate(SQLite::Database& db) {
+  try {
+    // IMMEDIATE takes the write lock before reading user_version, so a
+    // second process waits (busy timeout) and then sees the new version.
+    SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
+    const int current = db.execAndGet("PRAGMA user_version").getInt();
+    if (current > latest_schema_version()) {
+      return base::make_error(
+          fmt::format("database schema version {} is newer than this herald understands ({}); "
+                      "upgrade herald or point it at another data file",
+                      current, latest_schema_version()));
+    }
+    for (const Migration& m : kMigrations) {
+      if (m.version <= current) continue;
+      db.exec(m.sql);
+      db.exec(fmt::format("PRAGMA user_version = {}", m.version));
+    }
+    tx.commit();
+    return {};
+  } catch (const SQLite::Exception& e) {
+    return base::make_error(fmt::format("could not update the database schema: {}", e.what()));
+  }
+}
+
+}  // namespace herald::store

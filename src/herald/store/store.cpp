@@ -1,0 +1,365 @@
+// store::Store — SQLite implementation of accounts and logins.
+// Every public call takes the connection mutex, runs short statements and
+// turns SQLite exceptions into base::Error sentences.
+
+#include "herald/store/store.hpp"
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <fmt/format.h>
+#include <sys/stat.h>
+
+#include <chrono>
+#include <filesystem>
+#include <mutex>
+#include <system_error>
+
+#include "herald/store/migrations.hpp"
+
+namespace herald::store {
+namespace {
+
+constexpr int kBusyTimeoutMs = 5000;
+constexpr std::size_t kMaxHashLength = 512;
+
+std::int64_t unix_now() {
+  using namespace std::chrono;
+  return duration_cast<seconds>(system_clock::now().time_since_epoch()).count();
+}
+
+bool is_name_char(char c, bool first) {
+  if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) return true;
+  return !first && (c == '.' || c == '_' || c == '-');
+}
+
+// Finds an account id by name inside the caller's lock/transaction.
+std::optional<std::int64_t> account_id(SQLite::Database& db, const std::string& name) {
+  SQLite::Statement q(db, "SELECT id FROM accounts WHERE name = ?");
+  q.bind(1, name);
+  if (!q.executeStep()) return std::nullopt;
+  return q.getColumn(0).getInt64();
+}
+
+bool login_exists(SQLite::Database& db, const std::string& address) {
+  SQLite::Statement q(db, "SELECT 1 FROM logins WHERE address = ?");
+  q.bind(1, address);
+  return q.executeStep();
+}
+
+base::Result<void> validate_hash(std::string_view hash) {
+  if (hash.empty() || hash.size() > kMaxHashLength) {
+    return base::make_error("password hash is empty or too long; hash the password with herald");
+  }
+  return {};
+}
+
+}  // namespace
+
+base::Result<void> validate_account_name(std::string_view name) {
+  bool ok = !name.empty() && name.size() <= 64;
+  for (std::size_t i = 0; ok && i < name.size(); ++i) ok = is_name_char(name[i], i == 0);
+  if (!ok) {
+    return base::make_error(
+        fmt::format("account name '{}' is invalid: use 1-64 characters from a-z, 0-9, '.', "
+                    "'_' and '-', starting with a letter or digit",
+                    name));
+  }
+  return {};
+}
+
+base::Result<std::string> normalize_login_address(std::string_view address) {
+  const auto at = address.rfind('@');
+  auto bad = [&](std::string_view why) {
+    return base::make_error(fmt::format(
+        "login address '{}' is invalid: {}; use the form user@example.com", address, why));
+  };
+  if (address.size() > 254) return bad("longer than 254 characters");
+  if (at == std::string_view::npos) return bad("no '@'");
+  if (at == 0 || at > 64) return bad("the part before '@' must be 1-64 characters");
+  if (at + 1 == address.size()) return bad("nothing after '@'");
+  for (unsigned char c : address) {
+    if (c <= 0x20 || c == 0x7f) return bad("it contains spaces or control characters");
+  }
+  std::string out(address);
+  for (std::size_t i = at + 1; i < out.size(); ++i) {
+    if (out[i] >= 'A' && out[i] <= 'Z') out[i] = static_cast<char>(out[i] - 'A' + 'a');
+  }
+  return out;
+}
+
+struct Store::Impl {
+  explicit Impl(const std::string& path)
+      : db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE, kBusyTimeoutMs) {}
+
+  // Locks the connection and converts SQLite exceptions for one operation.
+  template <class F>
+  auto run(std::string_view what, F&& f) -> decltype(f()) {
+    std::lock_guard lock(mu);
+    try {
+      return f();
+    } catch (const SQLite::Exception& e) {
+      return base::make_error(fmt::format("database error while {}: {}", what, e.what()));
+    }
+  }
+
+  std::mutex mu;
+  SQLite::Database db;
+};
+
+Store::Store(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Store::Store(Store&&) noexcept = default;
+Store& Store::operator=(Store&&) noexcept = default;
+Store::~Store() = default;
+
+base::Result<Store> Store::open(const std::string& path) {
+  if (path.empty())
+    return base::make_error("database path is empty; set [store] path in the config");
+  std::error_code ec;
+  const bool existed = std::filesystem::exists(path, ec);
+  std::unique_ptr<Impl> impl;
+  try {
+    impl = std::make_unique<Impl>(path);
+    // The file holds password hashes: owner-only. SQLite gives the -wal and
+    // -shm files the same mode as the main file.
+    if (!existed) ::chmod(path.c_str(), 0600);
+    // WAL lets the CLI write while the server reads, without either blocking
+    // for long. synchronous=FULL: in WAL mode NORMAL may lose the last
+    // commits on power loss, and a lost password change or login removal is
+    // a security problem; these writes are rare admin actions, so the extra
+    // fsync per commit costs nothing that matters.
+    const std::string mode = impl->db.execAndGet("PRAGMA journal_mode = WAL").getString();
+    if (mode != "wal" && mode != "memory") {
+      return base::make_error(fmt::format(
+          "could not switch '{}' to WAL mode (got '{}'); put the database on a local filesystem",
+          path, mode));
+    }
+    impl->db.exec("PRAGMA synchronous = FULL");
+    impl->db.exec("PRAGMA foreign_keys = ON");
+  } catch (const SQLite::Exception& e) {
+    return base::make_error(fmt::format(
+        "could not open database '{}': {}; check the path and its permissions", path, e.what()));
+  }
+  if (auto m = migrate(impl->db); !m) return m.error();
+  return Store(std::move(impl));
+}
+
+base::Result<int> Store::schema_version() {
+  return impl_->run("reading the schema version", [&]() -> base::Result<int> {
+    return impl_->db.execAndGet("PRAGMA user_version").getInt();
+  });
+}
+
+base::Result<Account> Store::add_account(std::string_view name,
+                                         std::optional<std::string_view> parent) {
+  if (auto v = validate_account_name(name); !v) return v.error();
+  if (parent) {
+    if (auto v = validate_account_name(*parent); !v) return v.error();
+  }
+  return impl_->run("adding an account", [&]() -> base::Result<Account> {
+    auto& db = impl_->db;
+    SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
+    Account a;
+    a.name = std::string(name);
+    if (account_id(db, a.name)) {
+      return base::make_error(fmt::format("account '{}' already exists", name));
+    }
+    std::optional<std::int64_t> parent_id;
+    if (parent) {
+      parent_id = account_id(db, std::string(*parent));
+      if (!parent_id) {
+        return base::make_error(fmt::format(
+            "parent account '{0}' does not exist; create it first with 'herald account add {0}'",
+            *parent));
+      }
+      a.parent = std::string(*parent);
+    }
+    a.created_at = unix_now();
+    SQLite::Statement ins(db, "INSERT INTO accounts(name, parent_id, created_at) VALUES(?, ?, ?)");
+    ins.bind(1, a.name);
+    if (parent_id) {
+      ins.bind(2, *parent_id);
+    } else {
+      ins.bind(2);  // NULL
+    }
+    ins.bind(3, a.created_at);
+    ins.exec();
+    a.id = db.getLastInsertRowid();
+    tx.commit();
+    return a;
+  });
+}
+
+base::Result<std::vector<Account>> Store::list_accounts() {
+  return impl_->run("listing accounts", [&]() -> base::Result<std::vector<Account>> {
+    SQLite::Statement q(impl_->db,
+                        "SELECT a.id, a.name, p.name, a.created_at FROM accounts a "
+                        "LEFT JOIN accounts p ON p.id = a.parent_id ORDER BY a.name");
+    std::vector<Account> out;
+    while (q.executeStep()) {
+      Account a;
+      a.id = q.getColumn(0).getInt64();
+      a.name = q.getColumn(1).getString();
+      if (!q.getColumn(2).isNull()) a.parent = q.getColumn(2).getString();
+      a.created_at = q.getColumn(3).getInt64();
+      out.push_back(std::move(a));
+    }
+    return out;
+  });
+}
+
+base::Result<std::optional<Account>> Store::find_account(std::string_view name) {
+  return impl_->run("looking up an account", [&]() -> base::Result<std::optional<Account>> {
+    SQLite::Statement q(impl_->db,
+                        "SELECT a.id, a.name, p.name, a.created_at FROM accounts a "
+                        "LEFT JOIN accounts p ON p.id = a.parent_id WHERE a.name = ?");
+    q.bind(1, std::string(name));
+    if (!q.executeStep()) return std::optional<Account>();
+    Account a;
+    a.id = q.getColumn(0).getInt64();
+    a.name = q.getColumn(1).getString();
+    if (!q.getColumn(2).isNull()) a.parent = q.getColumn(2).getString();
+    a.created_at = q.getColumn(3).getInt64();
+    return std::optional<Account>(std::move(a));
+  });
+}
+
+base::Result<void> Store::remove_account(std::string_view name) {
+  return impl_->run("removing an account", [&]() -> base::Result<void> {
+    auto& db = impl_->db;
+    SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
+    const auto id = account_id(db, std::string(name));
+    if (!id) {
+      return base::make_error(
+          fmt::format("account '{}' does not exist; see 'herald account list'", name));
+    }
+    SQLite::Statement logins(db, "SELECT COUNT(*) FROM logins WHERE account_id = ?");
+    logins.bind(1, *id);
+    logins.executeStep();
+    if (const auto n = logins.getColumn(0).getInt64(); n > 0) {
+      return base::make_error(fmt::format(
+          "account '{}' still has {} login(s); remove them first with 'herald user remove'", name,
+          n));
+    }
+    SQLite::Statement children(db, "SELECT COUNT(*) FROM accounts WHERE parent_id = ?");
+    children.bind(1, *id);
+    children.executeStep();
+    if (const auto n = children.getColumn(0).getInt64(); n > 0) {
+      return base::make_error(
+          fmt::format("account '{}' still has {} sub-account(s); remove them first", name, n));
+    }
+    SQLite::Statement del(db, "DELETE FROM accounts WHERE id = ?");
+    del.bind(1, *id);
+    del.exec();
+    tx.commit();
+    return {};
+  });
+}
+
+base::Result<Login> Store::add_login(std::string_view address, std::string_view account,
+                                     std::string_view password_hash) {
+  auto canonical = normalize_login_address(address);
+  if (!canonical) return canonical.error();
+  if (auto v = validate_hash(password_hash); !v) return v.error();
+  return impl_->run("adding a login", [&]() -> base::Result<Login> {
+    auto& db = impl_->db;
+    SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
+    const auto acct = account_id(db, std::string(account));
+    if (!acct) {
+      return base::make_error(fmt::format(
+          "account '{0}' does not exist; create it first with 'herald account add {0}'", account));
+    }
+    if (login_exists(db, *canonical)) {
+      return base::make_error(
+          fmt::format("login '{}' already exists; use 'herald user passwd' to change its password",
+                      *canonical));
+    }
+    Login l;
+    l.address = *canonical;
+    l.account = std::string(account);
+    l.created_at = l.updated_at = unix_now();
+    SQLite::Statement ins(db,
+                          "INSERT INTO logins(address, account_id, password_hash, created_at, "
+                          "updated_at) VALUES(?, ?, ?, ?, ?)");
+    ins.bind(1, l.address);
+    ins.bind(2, *acct);
+    ins.bind(3, std::string(password_hash));
+    ins.bind(4, l.created_at);
+    ins.bind(5, l.updated_at);
+    ins.exec();
+    l.id = db.getLastInsertRowid();
+    tx.commit();
+    return l;
+  });
+}
+
+base::Result<std::vector<Login>> Store::list_logins() {
+  return impl_->run("listing logins", [&]() -> base::Result<std::vector<Login>> {
+    SQLite::Statement q(impl_->db,
+                        "SELECT l.id, l.address, a.name, l.created_at, l.updated_at FROM logins l "
+                        "JOIN accounts a ON a.id = l.account_id ORDER BY l.address");
+    std::vector<Login> out;
+    while (q.executeStep()) {
+      Login l;
+      l.id = q.getColumn(0).getInt64();
+      l.address = q.getColumn(1).getString();
+      l.account = q.getColumn(2).getString();
+      l.created_at = q.getColumn(3).getInt64();
+      l.updated_at = q.getColumn(4).getInt64();
+      out.push_back(std::move(l));
+    }
+    return out;
+  });
+}
+
+base::Result<std::optional<LoginRecord>> Store::find_login(std::string_view address) {
+  auto canonical = normalize_login_address(address);
+  // A malformed name cannot be a login; the caller treats it like any unknown one.
+  if (!canonical) return std::optional<LoginRecord>();
+  return impl_->run("looking up a login", [&]() -> base::Result<std::optional<LoginRecord>> {
+    SQLite::Statement q(impl_->db,
+                        "SELECT l.id, l.address, a.name, l.password_hash FROM logins l "
+                        "JOIN accounts a ON a.id = l.account_id WHERE l.address = ?");
+    q.bind(1, *canonical);
+    if (!q.executeStep()) return std::optional<LoginRecord>();
+    LoginRecord r;
+    r.id = q.getColumn(0).getInt64();
+    r.address = q.getColumn(1).getString();
+    r.account = q.getColumn(2).getString();
+    r.password_hash = q.getColumn(3).getString();
+    return std::optional<LoginRecord>(std::move(r));
+  });
+}
+
+base::Result<void> Store::set_password_hash(std::string_view address,
+                                            std::string_view password_hash) {
+  if (auto v = validate_hash(password_hash); !v) return v.error();
+  auto canonical = normalize_login_address(address);
+  if (!canonical) return canonical.error();
+  return impl_->run("changing a password", [&]() -> base::Result<void> {
+    SQLite::Statement up(impl_->db,
+                         "UPDATE logins SET password_hash = ?, updated_at = ? WHERE address = ?");
+    up.bind(1, std::string(password_hash));
+    up.bind(2, unix_now());
+    up.bind(3, *canonical);
+    if (up.exec() == 0) {
+      return base::make_error(
+          fmt::format("login '{}' does not exist; see 'herald user list'", *canonical));
+    }
+    return {};
+  });
+}
+
+base::Result<void> Store::remove_login(std::string_view address) {
+  auto canonical = normalize_login_address(address);
+  if (!canonical) return canonical.error();
+  return impl_->run("removing a login", [&]() -> base::Result<void> {
+    SQLite::Statement del(impl_->db, "DELETE FROM logins WHERE address = ?");
+    del.bind(1, *canonical);
+    if (del.exec() == 0) {
+      return base::make_error(
+          fmt::format("login '{}' does not exist; see 'herald user list'", *canonical));
+    }
+    return {};
+  });
+}
+
+}  // namespace herald::store

@@ -1,0 +1,89 @@
+// store::Store — persistent accounts and SMTP logins in one SQLite file
+// (WAL, so the CLI and a running server can share it). Owns schema and
+// validation of names; must not hash passwords or decide who may log in.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "herald/base/result.hpp"
+
+namespace herald::store {
+
+// An account (or sub-account: a mail stream such as "acme.marketing").
+struct Account {
+  std::int64_t id = 0;
+  std::string name;
+  std::optional<std::string> parent;  // parent account's name
+  std::int64_t created_at = 0;        // Unix seconds
+};
+
+// A login as shown to people (`herald user list`): deliberately no hash.
+struct Login {
+  std::int64_t id = 0;
+  std::string address;  // canonical form, see normalize_login_address()
+  std::string account;
+  std::int64_t created_at = 0;  // Unix seconds
+  std::int64_t updated_at = 0;  // last password change
+};
+
+// A login as the verifier needs it. Keep it out of printing paths.
+struct LoginRecord {
+  std::int64_t id = 0;
+  std::string address;
+  std::string account;
+  std::string password_hash;  // libsodium Argon2id string ("$argon2id$...")
+};
+
+// Checks an account name: [a-z0-9][a-z0-9._-]{0,63}.
+base::Result<void> validate_account_name(std::string_view name);
+
+// Canonical form of a login address: "local@domain" with the domain
+// lower-cased (ASCII). Lookups are also case-insensitive on the local part.
+base::Result<std::string> normalize_login_address(std::string_view address);
+
+// Thread-safe: one SQLite connection guarded by a mutex. Every call is a
+// short indexed statement, so the lock is held for microseconds; callers
+// still keep calls off I/O threads because SQLite may wait on the disk or
+// on another process's lock (busy timeout 5 s).
+// Nothing is cached: each call reads the file, so changes made by another
+// process (the CLI) are visible to the next call.
+class Store {
+ public:
+  // Opens or creates the database and brings its schema up to date.
+  static base::Result<Store> open(const std::string& path);
+
+  Store(Store&&) noexcept;
+  Store& operator=(Store&&) noexcept;
+  ~Store();
+
+  // Schema version this file is at (PRAGMA user_version).
+  base::Result<int> schema_version();
+
+  base::Result<Account> add_account(std::string_view name,
+                                    std::optional<std::string_view> parent = std::nullopt);
+  base::Result<std::vector<Account>> list_accounts();
+  // nullopt when there is no such account; an error only when the database fails.
+  base::Result<std::optional<Account>> find_account(std::string_view name);
+  // Refuses while logins or sub-accounts still belong to it.
+  base::Result<void> remove_account(std::string_view name);
+
+  base::Result<Login> add_login(std::string_view address, std::string_view account,
+                                std::string_view password_hash);
+  base::Result<std::vector<Login>> list_logins();
+  // nullopt when there is no such login (or the address is not well-formed).
+  base::Result<std::optional<LoginRecord>> find_login(std::string_view address);
+  base::Result<void> set_password_hash(std::string_view address, std::string_view password_hash);
+  base::Result<void> remove_login(std::string_view address);
+
+ private:
+  struct Impl;
+  explicit Store(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace herald::store

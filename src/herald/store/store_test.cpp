@@ -1,0 +1,257 @@
+// Tests for store::Store: accounts, logins, persistence and sharing one file
+// between two connections (as the CLI and the server do).
+
+#include "herald/store/store.hpp"
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "herald/store/migrations.hpp"
+
+namespace herald::store {
+namespace {
+
+namespace fs = std::filesystem;
+
+class StoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("herald-store-test-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    path_ = (dir_ / "herald.db").string();
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  Store open() {
+    auto s = Store::open(path_);
+    EXPECT_TRUE(s.ok()) << (s.ok() ? "" : s.error().message);
+    return std::move(s).value();
+  }
+
+  fs::path dir_;
+  std::string path_;
+};
+
+TEST_F(StoreTest, CreatesSchemaAtLatestVersionWithPrivateMode) {
+  Store s = open();
+  auto v = s.schema_version();
+  ASSERT_TRUE(v.ok());
+  EXPECT_EQ(*v, latest_schema_version());
+  struct stat st {};
+  ASSERT_EQ(::stat(path_.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+}
+
+TEST_F(StoreTest, RefusesEmptyPathAndUnwritableDirectory) {
+  EXPECT_FALSE(Store::open("").ok());
+  auto r = Store::open((dir_ / "missing" / "x.db").string());
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("could not open database"), std::string::npos);
+}
+
+TEST_F(StoreTest, AccountsWithParentsAndDuplicates) {
+  Store s = open();
+  auto acme = s.add_account("acme");
+  ASSERT_TRUE(acme.ok()) << acme.error().message;
+  EXPECT_GT(acme->id, 0);
+  EXPECT_FALSE(acme->parent);
+
+  auto marketing = s.add_account("acme.marketing", "acme");
+  ASSERT_TRUE(marketing.ok()) << marketing.error().message;
+  EXPECT_EQ(marketing->parent, "acme");
+
+  auto dup = s.add_account("acme");
+  ASSERT_FALSE(dup.ok());
+  EXPECT_EQ(dup.error().message, "account 'acme' already exists");
+
+  auto orphan = s.add_account("x", "nope");
+  ASSERT_FALSE(orphan.ok());
+  EXPECT_NE(orphan.error().message.find("'nope' does not exist"), std::string::npos);
+
+  auto list = s.list_accounts();
+  ASSERT_TRUE(list.ok());
+  ASSERT_EQ(list->size(), 2u);
+  EXPECT_EQ((*list)[0].name, "acme");
+  EXPECT_EQ((*list)[1].name, "acme.marketing");
+  EXPECT_EQ((*list)[1].parent, "acme");
+
+  auto found = s.find_account("acme.marketing");
+  ASSERT_TRUE(found.ok());
+  ASSERT_TRUE(found->has_value());
+  EXPECT_EQ((*found)->parent, "acme");
+  auto missing = s.find_account("ghost");
+  ASSERT_TRUE(missing.ok());
+  EXPECT_FALSE(missing->has_value());
+}
+
+TEST_F(StoreTest, AccountNameRules) {
+  EXPECT_TRUE(validate_account_name("a").ok());
+  EXPECT_TRUE(validate_account_name("0acme_dev-1.x").ok());
+  EXPECT_TRUE(validate_account_name(std::string(64, 'a')).ok());
+  EXPECT_FALSE(validate_account_name("").ok());
+  EXPECT_FALSE(validate_account_name(std::string(65, 'a')).ok());
+  EXPECT_FALSE(validate_account_name("Acme").ok());
+  EXPECT_FALSE(validate_account_name(".acme").ok());
+  EXPECT_FALSE(validate_account_name("-acme").ok());
+  EXPECT_FALSE(validate_account_name("ac me").ok());
+  EXPECT_FALSE(validate_account_name("acme/x").ok());
+  Store s = open();
+  EXPECT_FALSE(s.add_account("Bad").ok());
+  EXPECT_FALSE(s.add_account("good", "Bad Parent").ok());
+}
+
+TEST_F(StoreTest, RemoveAccountRefusesWhileInUse) {
+  Store s = open();
+  ASSERT_TRUE(s.add_account("acme").ok());
+  ASSERT_TRUE(s.add_account("acme.dev", "acme").ok());
+  ASSERT_TRUE(s.add_login("a@acme.test", "acme.dev", "$h").ok());
+  EXPECT_FALSE(s.remove_account("acme").ok());      // has a sub-account
+  EXPECT_FALSE(s.remove_account("acme.dev").ok());  // has a login
+  ASSERT_TRUE(s.remove_login("a@acme.test").ok());
+  EXPECT_TRUE(s.remove_account("acme.dev").ok());
+  EXPECT_TRUE(s.remove_account("acme").ok());
+  EXPECT_FALSE(s.remove_account("acme").ok());
+}
+
+TEST_F(StoreTest, LoginLifecycle) {
+  Store s = open();
+  ASSERT_TRUE(s.add_account("acme").ok());
+  auto added = s.add_login("app@Acme.Example", "acme", "$argon2id$one");
+  ASSERT_TRUE(added.ok()) << added.error().message;
+  EXPECT_EQ(added->address, "app@acme.example");
+  EXPECT_EQ(added->account, "acme");
+
+  auto dup = s.add_login("APP@acme.example", "acme", "$x");
+  ASSERT_FALSE(dup.ok());
+  EXPECT_NE(dup.error().message.find("already exists"), std::string::npos);
+  EXPECT_FALSE(s.add_login("b@acme.example", "ghost", "$x").ok());
+  EXPECT_FALSE(s.add_login("no-at-sign", "acme", "$x").ok());
+  EXPECT_FALSE(s.add_login("c@acme.example", "acme", "").ok());
+
+  auto list = s.list_logins();
+  ASSERT_TRUE(list.ok());
+  ASSERT_EQ(list->size(), 1u);
+  EXPECT_EQ((*list)[0].address, "app@acme.example");
+  EXPECT_EQ((*list)[0].account, "acme");
+  EXPECT_GT((*list)[0].created_at, 0);
+
+  auto rec = s.find_login("App@ACME.example");  // case-insensitive lookup
+  ASSERT_TRUE(rec.ok());
+  ASSERT_TRUE(rec->has_value());
+  EXPECT_EQ((*rec)->address, "app@acme.example");
+  EXPECT_EQ((*rec)->account, "acme");
+  EXPECT_EQ((*rec)->password_hash, "$argon2id$one");
+
+  ASSERT_TRUE(s.set_password_hash("app@acme.EXAMPLE", "$argon2id$two").ok());
+  rec = s.find_login("app@acme.example");
+  ASSERT_TRUE(rec.ok() && rec->has_value());
+  EXPECT_EQ((*rec)->password_hash, "$argon2id$two");
+  EXPECT_FALSE(s.set_password_hash("ghost@acme.example", "$x").ok());
+
+  ASSERT_TRUE(s.remove_login("APP@acme.example").ok());
+  rec = s.find_login("app@acme.example");
+  ASSERT_TRUE(rec.ok());
+  EXPECT_FALSE(rec->has_value());
+  EXPECT_FALSE(s.remove_login("app@acme.example").ok());
+  auto junk = s.find_login("not an address");
+  ASSERT_TRUE(junk.ok());
+  EXPECT_FALSE(junk->has_value());
+}
+
+TEST_F(StoreTest, NormalizesAddresses) {
+  EXPECT_EQ(*normalize_login_address("Bob@EXAMPLE.Com"), "Bob@example.com");
+  EXPECT_EQ(*normalize_login_address("a@b@c.d"), "a@b@c.d");  // splits at the last '@'
+  EXPECT_FALSE(normalize_login_address("").ok());
+  EXPECT_FALSE(normalize_login_address("@x.y").ok());
+  EXPECT_FALSE(normalize_login_address("x@").ok());
+  EXPECT_FALSE(normalize_login_address("a b@x.y").ok());
+  EXPECT_FALSE(normalize_login_address(std::string("a\0b@x.y", 7)).ok());
+  EXPECT_FALSE(normalize_login_address(std::string(65, 'a') + "@x.y").ok());
+  EXPECT_FALSE(normalize_login_address("a@" + std::string(253, 'x')).ok());
+}
+
+TEST_F(StoreTest, ReopenPersists) {
+  {
+    Store s = open();
+    ASSERT_TRUE(s.add_account("acme").ok());
+    ASSERT_TRUE(s.add_login("a@acme.test", "acme", "$h").ok());
+  }
+  Store s = open();
+  auto rec = s.find_login("a@acme.test");
+  ASSERT_TRUE(rec.ok() && rec->has_value());
+  EXPECT_EQ((*rec)->password_hash, "$h");
+  EXPECT_EQ(*s.schema_version(), latest_schema_version());
+}
+
+TEST_F(StoreTest, TwoConnectionsSeeEachOthersWrites) {
+  Store server = open();
+  Store cli = open();
+  ASSERT_TRUE(cli.add_account("acme").ok());
+  ASSERT_TRUE(cli.add_login("a@acme.test", "acme", "$one").ok());
+  auto rec = server.find_login("a@acme.test");
+  ASSERT_TRUE(rec.ok() && rec->has_value());
+  EXPECT_EQ((*rec)->password_hash, "$one");
+
+  ASSERT_TRUE(cli.set_password_hash("a@acme.test", "$two").ok());
+  rec = server.find_login("a@acme.test");
+  ASSERT_TRUE(rec.ok() && rec->has_value());
+  EXPECT_EQ((*rec)->password_hash, "$two");
+
+  ASSERT_TRUE(server.add_account("beta").ok());
+  EXPECT_FALSE(cli.add_account("beta").ok());
+  ASSERT_TRUE(cli.remove_login("a@acme.test").ok());
+  rec = server.find_login("a@acme.test");
+  ASSERT_TRUE(rec.ok());
+  EXPECT_FALSE(rec->has_value());
+}
+
+TEST_F(StoreTest, RefusesNewerSchema) {
+  { Store s = open(); }
+  {
+    SQLite::Database raw(path_, SQLite::OPEN_READWRITE);
+    raw.exec("PRAGMA user_version = 999");
+  }
+  auto r = Store::open(path_);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("newer"), std::string::npos);
+}
+
+TEST_F(StoreTest, SafeFromSeveralThreads) {
+  Store s = open();
+  ASSERT_TRUE(s.add_account("acme").ok());
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 25; ++i) {
+        const std::string addr = "u" + std::to_string(t) + "-" + std::to_string(i) + "@acme.test";
+        if (!s.add_login(addr, "acme", "$h").ok()) ++failures;
+        auto r = s.find_login(addr);
+        if (!r.ok() || !r->has_value()) ++failures;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(s.list_logins()->size(), 100u);
+}
+
+TEST_F(StoreTest, MovedStoreKeepsWorking) {
+  Store a = open();
+  Store b = std::move(a);
+  EXPECT_TRUE(b.add_account("acme").ok());
+}
+
+}  // namespace
+}  // namespace herald::store

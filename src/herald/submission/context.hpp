@@ -1,0 +1,30 @@
+// submission::Context — what every session shares: the configuration
+// snapshot, TLS, limits, credentials, the spool and the worker pool.
+// Owned by the Server; sessions hold references for their lifetime.
+#pragma once
+
+#include <asio/thread_pool.hpp>
+
+#include <memory>
+
+#include "herald/auth/credential_verifier.hpp"
+#include "herald/config/config.hpp"
+#include "herald/net/connection_limiter.hpp"
+#include "herald/net/tls_context.hpp"
+#include "herald/spool/spool.hpp"
+
+namespace herald::submission {
+
+struct Context {
+  const config::Config& config;
+  std::shared_ptr<net::TlsContext> tls;  // null when no listener uses TLS
+  net::ConnectionLimiter& limiter;
+  auth::CredentialVerifier& verifier;
+  spool::Spool& spool;
+  asio::thread_pool& workers;
+  // A failed AUTH answers no sooner than this after it started, whatever
+  // failed, so timing reveals nothing and guessing is slow.
+  std::chrono::milliseconds auth_failure_floor{1000};
+};
+
+}  // namespace herald::submission

@@ -1,0 +1,155 @@
+#include "herald/submission/server.hpp"
+
+#include <asio/signal_set.hpp>
+#include <asio/thread_pool.hpp>
+
+#include <condition_variable>
+#include <filesystem>
+#include <mutex>
+#include <thread>
+
+#include "herald/auth/credential_verifier.hpp"
+#include "herald/base/log.hpp"
+#include "herald/net/io_pool.hpp"
+#include "herald/net/listener.hpp"
+#include "herald/spool/spool.hpp"
+#include "herald/store/store.hpp"
+#include "herald/submission/session.hpp"
+
+namespace herald::submission {
+namespace {
+
+const char* tls_name(config::TlsMode m) {
+  switch (m) {
+    case config::TlsMode::none: return "none";
+    case config::TlsMode::starttls: return "starttls";
+    case config::TlsMode::implicit: return "implicit";
+  }
+  return "?";
+}
+
+void refuse(asio::ip::tcp::socket& socket, const config::Listener& listener,
+            const std::string& hostname, net::ConnectionLimiter::Refusal why) {
+  // On a plain-text start we can say why; on implicit TLS we just close
+  // rather than pay for a handshake we would throw away.
+  if (listener.tls != config::TlsMode::implicit) {
+    std::string reply = why == net::ConnectionLimiter::Refusal::per_ip
+                            ? "421 4.7.0 " + hostname + " Too many connections from your address; try again later\r\n"
+                            : "421 4.3.2 " + hostname + " Too many connections; try again later\r\n";
+    asio::error_code ec;
+    socket.non_blocking(true, ec);
+    socket.write_some(asio::buffer(reply), ec);
+  }
+  asio::error_code ec;
+  socket.close(ec);
+}
+
+}  // namespace
+
+base::Result<void> serve(const config::Config& config) {
+  std::error_code fs_ec;
+  std::filesystem::create_directories(config.data_dir, fs_ec);
+  if (fs_ec) {
+    return base::make_error("cannot create data_dir " + config.data_dir + ": " + fs_ec.message());
+  }
+  auto store = store::Store::open(config.store.sqlite_path);
+  if (!store) return store.error();
+  auto spool = spool::Spool::open(config.data_dir);
+  if (!spool) return spool.error();
+
+  std::shared_ptr<net::TlsContext> tls;
+  bool needs_tls = false;
+  for (const auto& l : config.listeners) needs_tls |= l.tls != config::TlsMode::none;
+  if (needs_tls) {
+    auto created = net::TlsContext::create(
+        {config.tls.certificate, config.tls.private_key, config.tls.min_version});
+    if (!created) return created.error();
+    tls = *created;
+  }
+
+  auth::CredentialVerifier verifier(*store);
+  net::ConnectionLimiter limiter(config.limits.max_connections,
+                                 config.limits.max_connections_per_ip);
+  unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  asio::thread_pool workers(std::max(2u, cores));
+  net::IoPool pool(config.threads > 0 ? static_cast<std::size_t>(config.threads) : cores);
+  Context context{config, tls, limiter, verifier, **spool, workers};
+
+  std::vector<std::unique_ptr<net::Listener>> listeners;
+  for (const auto& l : config.listeners) {
+    const config::Listener* listener = &l;
+    auto opened = net::Listener::open(
+        pool, l.host, l.port, [&context, listener, &limiter, &config](asio::ip::tcp::socket s) {
+          asio::error_code ec;
+          auto remote = s.remote_endpoint(ec);
+          std::string ip = ec ? "unknown" : remote.address().to_string();
+          net::ConnectionLimiter::Refusal why;
+          auto slot = limiter.acquire(ip, why);
+          if (!slot) {
+            base::log_warn("connection_refused",
+                           {{"ip", ip},
+                            {"reason", why == net::ConnectionLimiter::Refusal::per_ip
+                                           ? "max_connections_per_ip"
+                                           : "max_connections"}});
+            refuse(s, *listener, config.hostname, why);
+            return;
+          }
+          Session::start(
+              std::make_shared<Session>(context, *listener, std::move(s), std::move(slot)));
+        });
+    if (!opened) return opened.error();
+    listeners.push_back(std::move(*opened));
+    base::log_info("listening", {{"address", l.address},
+                                 {"tls", tls_name(l.tls)},
+                                 {"auth", l.auth == config::AuthMode::required ? "required"
+                                                                                : "optional"}});
+  }
+
+  std::mutex mutex;
+  std::condition_variable stopped;
+  bool stop = false;
+  asio::signal_set signals(pool.first(), SIGINT, SIGTERM, SIGHUP);
+  std::function<void(const asio::error_code&, int)> on_signal =
+      [&](const asio::error_code& ec, int signo) {
+        if (ec) return;
+        if (signo == SIGHUP) {
+          if (tls) {
+            auto reloaded = tls->reload();
+            if (reloaded) {
+              base::log_info("tls_reloaded", {{"certificate", config.tls.certificate}});
+            } else {
+              base::log_error("tls_reload_failed", {{"error", reloaded.error().message}});
+            }
+          }
+          signals.async_wait(on_signal);
+          return;
+        }
+        base::log_info("stopping", {{"signal", signo == SIGINT ? "SIGINT" : "SIGTERM"}});
+        std::lock_guard lock(mutex);
+        stop = true;
+        stopped.notify_all();
+      };
+  signals.async_wait(on_signal);
+
+  for (auto& l : listeners) l->start();
+  pool.run();
+  {
+    std::unique_lock lock(mutex);
+    stopped.wait(lock, [&] { return stop; });
+  }
+  for (auto& l : listeners) l->stop();
+  // Sessions in the middle of a message get a moment to finish; nothing
+  // unacknowledged is lost either way, the client will retry.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (limiter.active() > 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  pool.stop();
+  pool.join();
+  workers.join();
+  (*spool)->stop();
+  base::log_info("stopped");
+  return {};
+}
+
+}  // namespace herald::submission

@@ -1,0 +1,14 @@
+// submission::Server — builds the running server from a Config: store,
+// credential verifier, spool, TLS, I/O threads and listeners; handles
+// SIGTERM/SIGINT (graceful stop) and SIGHUP (certificate reload).
+#pragma once
+
+#include "herald/base/result.hpp"
+#include "herald/config/config.hpp"
+
+namespace herald::submission {
+
+// Runs until a stop signal. Returns an error if start-up fails.
+base::Result<void> serve(const config::Config& config);
+
+}  // namespace herald::submission

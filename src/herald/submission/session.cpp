@@ -1,0 +1,420 @@
+#include "herald/submission/session.hpp"
+
+#include <asio/co_spawn.hpp>
+#include <asio/detached.hpp>
+#include <asio/redirect_error.hpp>
+#include <asio/use_awaitable.hpp>
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+#include <sodium.h>
+
+#include "herald/base/log.hpp"
+#include "herald/submission/await_callback.hpp"
+
+namespace herald::submission {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::string random_id() {
+  unsigned char bytes[6];
+  randombytes_buf(bytes, sizeof bytes);
+  return fmt::format("{:02x}", fmt::join(bytes, bytes + sizeof bytes, ""));
+}
+
+smtp::ServerConfig protocol_config(const config::Config& c, const config::Listener& l) {
+  smtp::ServerConfig pc;
+  pc.hostname = c.hostname;
+  pc.max_message_size = c.limits.max_message_size;
+  pc.max_recipients = c.limits.max_recipients;
+  pc.max_errors = c.limits.max_errors;
+  pc.starttls_available = l.tls == config::TlsMode::starttls;
+  // Implicit TLS: the handshake completes before the banner is sent.
+  pc.tls_active = l.tls == config::TlsMode::implicit;
+  pc.auth_required = l.auth == config::AuthMode::required;
+  pc.auth_mechanisms = c.auth.mechanisms;
+  return pc;
+}
+
+std::string rfc5322_date() {
+  auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  return fmt::format("{:%a, %d %b %Y %H:%M:%S +0000}", fmt::gmtime(now));
+}
+
+}  // namespace
+
+Session::Session(Context& context, const config::Listener& listener, asio::ip::tcp::socket socket,
+                 net::ConnectionLimiter::Slot slot)
+    : ctx_(context),
+      listener_(listener),
+      slot_(std::move(slot)),
+      stream_(std::move(socket), listener.tls == config::TlsMode::none || !context.tls
+                                     ? nullptr
+                                     : context.tls->current()),
+      protocol_(protocol_config(context.config, listener)),
+      timer_(stream_.socket().get_executor()),
+      started_(std::chrono::steady_clock::now()),
+      id_(random_id()) {
+  asio::error_code ec;
+  auto remote = stream_.socket().remote_endpoint(ec);
+  client_ip_ = ec ? "unknown" : remote.address().to_string();
+  arm(context.config.limits.command_timeout);
+}
+
+void Session::start(std::shared_ptr<Session> session) {
+  auto executor = session->stream_.socket().get_executor();
+  asio::co_spawn(executor, [s = session]() { return s->watchdog(); }, asio::detached);
+  asio::co_spawn(executor, [s = std::move(session)]() { return s->run(); }, asio::detached);
+}
+
+void Session::arm(std::chrono::steady_clock::duration timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  bool earlier = deadline < deadline_;
+  deadline_ = deadline;
+  // A later deadline is picked up when the timer fires; an earlier one
+  // must wake the watchdog now.
+  if (earlier) timer_.cancel();
+}
+
+asio::awaitable<void> Session::watchdog() {
+  // One timer per session, re-armed lazily: most operations only push the
+  // deadline later, so a busy session costs no timer syscalls per read.
+  while (!done_) {
+    auto now = std::chrono::steady_clock::now();
+    if (deadline_ <= now) {
+      timed_out_ = true;
+      stream_.cancel();
+      co_return;
+    }
+    timer_.expires_at(deadline_);
+    asio::error_code ec;
+    co_await timer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  }
+}
+
+asio::awaitable<void> Session::flush() {
+  if (!protocol_.has_output()) co_return;
+  std::string out = protocol_.take_output();
+  arm(ctx_.config.limits.command_timeout);
+  co_await stream_.write(out);
+}
+
+asio::awaitable<bool> Session::read_more() {
+  if (buffer_.empty()) buffer_.resize(16 * 1024);
+  arm(writer_ ? ctx_.config.limits.data_timeout : ctx_.config.limits.command_timeout);
+  asio::error_code ec;
+  std::size_t n = 0;
+  try {
+    n = co_await stream_.read_some(buffer_.data(), buffer_.size());
+  } catch (const std::system_error& e) {
+    ec = e.code();
+  }
+  if (ec || n == 0) co_return false;
+  protocol_.receive(std::string_view(buffer_.data(), n));
+  co_return true;
+}
+
+asio::awaitable<void> Session::run() {
+  base::log_info("connect", {{"session", id_},
+                             {"ip", client_ip_},
+                             {"listener", listener_.address}});
+  std::string reason = "quit";
+  try {
+    if (listener_.tls == config::TlsMode::implicit) {
+      arm(30s);
+      co_await stream_.handshake();
+      tls_description_ = net::tls_version(stream_.native_ssl()) + " " +
+                         net::tls_cipher(stream_.native_ssl());
+      base::log_info("tls", {{"session", id_},
+                             {"version", net::tls_version(stream_.native_ssl())},
+                             {"cipher", net::tls_cipher(stream_.native_ssl())}});
+    }
+    protocol_.greet();
+    for (;;) {
+      smtp::Event event = protocol_.next();
+      if (event.kind == smtp::EventKind::need_input) {
+        co_await flush();
+        if (protocol_.closing()) break;
+        if (!co_await read_more()) {
+          reason = timed_out_ ? "timeout" : "client closed";
+          break;
+        }
+        continue;
+      }
+      if (event.kind == smtp::EventKind::quit || event.kind == smtp::EventKind::close) {
+        reason = event.kind == smtp::EventKind::quit ? "quit" : "too many errors";
+        co_await flush();
+        break;
+      }
+      co_await handle(event);
+    }
+  } catch (const std::exception& e) {
+    reason = timed_out_ ? "timeout" : std::string("error: ") + e.what();
+  }
+  if (timed_out_) {
+    // Best effort: the reply is tiny and fits the socket buffer.
+    try {
+      arm(5s);
+      timed_out_ = false;
+      co_await stream_.write("421 4.4.2 " + ctx_.config.hostname +
+                             " Timeout exceeded, closing connection\r\n");
+    } catch (...) {
+    }
+    reason = "timeout";
+  }
+  reset_transaction();
+  done_ = true;
+  timer_.cancel();
+  stream_.close();
+  auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_);
+  base::log_info("disconnect", {{"session", id_},
+                                {"ip", client_ip_},
+                                {"reason", reason},
+                                {"messages", std::to_string(messages_)},
+                                {"duration", fmt::format("{:.3f}s", seconds.count())}});
+}
+
+asio::awaitable<void> Session::handle(smtp::Event& event) {
+  switch (event.kind) {
+    case smtp::EventKind::helo:
+      break;
+    case smtp::EventKind::starttls: {
+      co_await flush();
+      arm(30s);
+      co_await stream_.handshake();
+      protocol_.tls_started();
+      reset_transaction();
+      tls_description_ = net::tls_version(stream_.native_ssl()) + " " +
+                         net::tls_cipher(stream_.native_ssl());
+      base::log_info("tls", {{"session", id_},
+                             {"version", net::tls_version(stream_.native_ssl())},
+                             {"cipher", net::tls_cipher(stream_.native_ssl())}});
+      break;
+    }
+    case smtp::EventKind::auth: {
+      sasl_mechanism_ = event.text;
+      sasl_ = auth::make_sasl_server(event.text);
+      auth_started_ = std::chrono::steady_clock::now();
+      if (!sasl_) {
+        protocol_.auth_failed({504, "5.5.4", "Unrecognized authentication mechanism"});
+        break;
+      }
+      std::optional<std::string_view> initial;
+      if (event.has_argument) initial = event.argument;
+      co_await handle_sasl_step(sasl_->start(initial));
+      break;
+    }
+    case smtp::EventKind::auth_response:
+      if (!sasl_) {
+        protocol_.auth_failed({503, "5.5.1", "No authentication in progress"});
+        break;
+      }
+      co_await handle_sasl_step(sasl_->respond(event.argument));
+      break;
+    case smtp::EventKind::auth_aborted:
+      sasl_.reset();
+      break;
+    case smtp::EventKind::mail:
+      handle_mail(event);
+      break;
+    case smtp::EventKind::rcpt:
+      handle_rcpt(event);
+      break;
+    case smtp::EventKind::data_begin:
+      handle_data_begin(event);
+      break;
+    case smtp::EventKind::data_chunk:
+      if (writer_ && !write_failed_) {
+        headers_->feed(event.data);
+        if (!writer_->write(event.data)) write_failed_ = true;
+      }
+      break;
+    case smtp::EventKind::data_end:
+      co_await handle_data_end(event);
+      break;
+    case smtp::EventKind::reset:
+      reset_transaction();
+      break;
+    default:
+      break;
+  }
+}
+
+asio::awaitable<void> Session::handle_sasl_step(auth::SaslStep step) {
+  if (auto* challenge = std::get_if<auth::SaslChallenge>(&step)) {
+    protocol_.auth_challenge(challenge->b64);
+    co_return;
+  }
+  if (auto* failure = std::get_if<auth::SaslFailure>(&step)) {
+    sasl_.reset();
+    if (failure->cancelled) {
+      protocol_.auth_failed({501, "5.7.0", "Authentication cancelled"});
+    } else {
+      protocol_.auth_failed({501, "5.5.2", "Cannot decode the authentication response: " +
+                                               failure->reason});
+    }
+    co_return;
+  }
+  auto& credentials = std::get<auth::SaslCredentials>(step);
+  std::string username = credentials.username;
+  auto result = co_await run_blocking(ctx_.workers, [this, &credentials] {
+    return ctx_.verifier.verify(credentials.username, credentials.password.view());
+  });
+  sasl_.reset();
+  if (result.ok) {
+    identity_ = policy::Identity{result.identity, result.account};
+    protocol_.auth_succeeded(result.identity);
+    base::log_info("auth_ok", {{"session", id_},
+                               {"ip", client_ip_},
+                               {"mechanism", sasl_mechanism_},
+                               {"identity", result.identity}});
+    co_return;
+  }
+  // Same reply and same minimum time for an unknown login and a wrong
+  // password; the log keeps the detail for the operator.
+  auto floor = auth_started_ + ctx_.auth_failure_floor;
+  if (std::chrono::steady_clock::now() < floor) {
+    asio::steady_timer wait(stream_.socket().get_executor(), floor);
+    asio::error_code ec;
+    co_await wait.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  }
+  base::log_warn("auth_failed", {{"session", id_},
+                                 {"ip", client_ip_},
+                                 {"mechanism", sasl_mechanism_},
+                                 {"identity", username},
+                                 {"reason", result.reason_for_log}});
+  protocol_.auth_failed({535, "5.7.8", "Authentication credentials invalid"});
+}
+
+void Session::handle_mail(const smtp::Event& event) {
+  if (identity_) {
+    auto decision = policy::check_envelope_sender(*identity_, event.text);
+    if (!decision.allowed) {
+      protocol_.reject({550, "5.7.1", decision.reason});
+      return;
+    }
+  }
+  mail_from_ = event.text;
+  mail_params_ = event.mail;
+  protocol_.accept_mail();
+}
+
+void Session::handle_rcpt(const smtp::Event& event) {
+  auto decision = policy::check_relay(identity_ ? &*identity_ : nullptr);
+  if (!decision.allowed) {
+    protocol_.reject({554, "5.7.1", decision.reason});
+    return;
+  }
+  recipients_.push_back(event.text);
+  protocol_.accept_rcpt();
+}
+
+void Session::handle_data_begin(const smtp::Event&) {
+  auto writer = ctx_.spool.create();
+  if (!writer) {
+    base::log_error("spool_error", {{"session", id_}, {"error", writer.error().message}});
+    protocol_.reject({451, "4.3.0", "Local error: cannot store the message now; try again later"});
+    return;
+  }
+  writer_ = std::move(*writer);
+  write_failed_ = false;
+  headers_.emplace();
+  std::string received = received_header(writer_->id());
+  if (!writer_->write(received)) write_failed_ = true;
+  protocol_.accept_data();
+}
+
+asio::awaitable<void> Session::handle_data_end(const smtp::Event& event) {
+  if (!writer_) co_return;  // data_begin was refused
+  if (event.status != smtp::DataStatus::ok) {
+    base::log_info("message_refused", {{"session", id_}, {"reason", "bad data"}});
+    reset_transaction();
+    co_return;
+  }
+  if (write_failed_) {
+    reset_transaction();
+    protocol_.reject({451, "4.3.0", "Local error: cannot store the message now; try again later"});
+    co_return;
+  }
+  if (identity_) {
+    std::vector<std::vector<std::string>> from_fields;
+    for (const auto& value : headers_->values("From")) {
+      auto list = mail::parse_address_list(value);
+      if (!list) {
+        reset_transaction();
+        protocol_.reject({550, "5.6.0", "The From: header cannot be parsed: " + list.error().message});
+        co_return;
+      }
+      from_fields.push_back(std::move(*list));
+    }
+    auto decision = policy::check_header_from(*identity_, from_fields);
+    if (!decision.allowed) {
+      reset_transaction();
+      protocol_.reject({550, "5.7.1", decision.reason});
+      co_return;
+    }
+  }
+  spool::Envelope envelope;
+  envelope.mail_from = mail_from_;
+  for (const auto& r : recipients_) envelope.recipients.push_back({r, "queued"});
+  envelope.received_at = std::chrono::duration_cast<std::chrono::seconds>(
+      std::chrono::system_clock::now().time_since_epoch()).count();
+  envelope.client_ip = client_ip_;
+  envelope.helo = protocol_.helo_name();
+  envelope.auth_identity = identity_ ? identity_->login : "";
+  envelope.account = identity_ ? identity_->account : "";
+  envelope.smtputf8 = mail_params_.smtputf8;
+  if (!mail_params_.body.empty()) envelope.body_type = mail_params_.body;
+  if (stream_.tls_active()) {
+    envelope.tls = {true, net::tls_version(stream_.native_ssl()),
+                    net::tls_cipher(stream_.native_ssl())};
+  }
+  auto writer = std::move(writer_);
+  std::uint64_t size = writer->size();
+  std::string from_for_log = mail_from_.empty() ? "<>" : mail_from_;
+  auto committed = co_await await_callback<base::Result<std::string>>(
+      [this, &writer, &envelope](auto done) {
+        ctx_.spool.commit(std::move(writer), std::move(envelope), std::move(done));
+      });
+  std::size_t rcpt_count = recipients_.size();
+  reset_transaction();
+  if (!committed) {
+    base::log_error("spool_error", {{"session", id_}, {"error", committed.error().message}});
+    protocol_.reject({451, "4.3.0", "Local error: cannot store the message now; try again later"});
+    co_return;
+  }
+  ++messages_;
+  protocol_.message_queued(*committed);
+  base::log_info("message_accepted", {{"session", id_},
+                                      {"queue_id", *committed},
+                                      {"from", from_for_log},
+                                      {"size", std::to_string(size)},
+                                      {"recipients", std::to_string(rcpt_count)}});
+}
+
+void Session::reset_transaction() {
+  if (writer_) writer_->abort();
+  writer_.reset();
+  headers_.reset();
+  mail_from_.clear();
+  mail_params_ = {};
+  recipients_.clear();
+  write_failed_ = false;
+}
+
+std::string Session::received_header(const std::string& queue_id) const {
+  // RFC 5321 §4.4 trace field; "ESMTPSA" etc per RFC 3848. The recipient is
+  // named only for a single recipient, so Bcc lists don't leak.
+  std::string with = "ESMTP";
+  if (stream_.tls_active()) with += "S";
+  if (identity_) with += "A";
+  std::string h = fmt::format("Received: from {} ([{}])\r\n\tby {} (Herald) with {} id {}",
+                              protocol_.helo_name().empty() ? "unknown" : protocol_.helo_name(),
+                              client_ip_, ctx_.config.hostname, with, queue_id);
+  if (!tls_description_.empty()) h += fmt::format("\r\n\t(using {})", tls_description_);
+  if (recipients_.size() == 1) h += fmt::format("\r\n\tfor <{}>", recipients_.front());
+  h += "; " + rfc5322_date() + "\r\n";
+  return h;
+}
+
+}  // namespace herald::submission

@@ -1,0 +1,84 @@
+// submission::Session — one client connection: the I/O glue between the
+// socket and smtp::ServerProtocol, asking auth, policy and the spool for
+// each decision. It holds no protocol logic of its own; every wait has a
+// deadline and every per-client resource a limit.
+#pragma once
+
+#include <asio/awaitable.hpp>
+#include <asio/ip/tcp.hpp>
+#include <asio/steady_timer.hpp>
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "herald/auth/sasl_mechanism.hpp"
+#include "herald/config/config.hpp"
+#include "herald/mail/header_block.hpp"
+#include "herald/net/connection_limiter.hpp"
+#include "herald/net/smtp_stream.hpp"
+#include "herald/policy/sender_policy.hpp"
+#include "herald/smtp/server_protocol.hpp"
+#include "herald/spool/spool.hpp"
+#include "herald/submission/context.hpp"
+
+namespace herald::submission {
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(Context& context, const config::Listener& listener, asio::ip::tcp::socket socket,
+          net::ConnectionLimiter::Slot slot);
+
+  // Starts the session coroutine and its deadline watchdog.
+  static void start(std::shared_ptr<Session> session);
+
+ private:
+  asio::awaitable<void> run();
+  asio::awaitable<void> watchdog();
+  asio::awaitable<void> flush();
+  asio::awaitable<bool> read_more();
+  asio::awaitable<void> handle(smtp::Event& event);
+  asio::awaitable<void> handle_sasl_step(auth::SaslStep step);
+  void handle_mail(const smtp::Event& event);
+  void handle_rcpt(const smtp::Event& event);
+  void handle_data_begin(const smtp::Event& event);
+  asio::awaitable<void> handle_data_end(const smtp::Event& event);
+  void reset_transaction();
+  std::string received_header(const std::string& queue_id) const;
+  void arm(std::chrono::steady_clock::duration timeout);
+
+  Context& ctx_;
+  const config::Listener& listener_;
+  net::ConnectionLimiter::Slot slot_;
+  net::SmtpStream stream_;
+  smtp::ServerProtocol protocol_;
+  asio::steady_timer timer_;
+  std::chrono::steady_clock::time_point deadline_;
+  std::chrono::steady_clock::time_point started_;
+  bool done_ = false;
+  bool timed_out_ = false;
+
+  std::string id_;  // for log correlation
+  std::string client_ip_;
+  std::string tls_description_;
+  std::vector<char> buffer_;
+
+  // Authentication.
+  std::unique_ptr<auth::SaslServer> sasl_;
+  std::string sasl_mechanism_;
+  std::chrono::steady_clock::time_point auth_started_;
+  std::optional<policy::Identity> identity_;
+
+  // The current transaction.
+  std::string mail_from_;
+  smtp::MailParameters mail_params_;
+  std::vector<std::string> recipients_;
+  std::unique_ptr<spool::MessageWriter> writer_;
+  std::optional<mail::HeaderBlock> headers_;
+  bool write_failed_ = false;
+  int messages_ = 0;
+};
+
+}  // namespace herald::submission
