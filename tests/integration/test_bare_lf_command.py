@@ -6,12 +6,14 @@ import pytest
 
 from helpers import USER, RawSmtp
 
+# name -> (bytes, number of clean command lines in front that may succeed)
 PAYLOADS = {
-    "LF-ends-MAIL": f"MAIL FROM:<{USER}>\nRCPT TO:<rcpt@example.net>\r\n".encode(),
-    "CR-inside-MAIL": f"MAIL FROM:<{USER}>\rRCPT TO:<rcpt@example.net>\r\n".encode(),
-    "LF-ends-NOOP": f"NOOP\nMAIL FROM:<{USER}>\r\n".encode(),
-    "CR-ends-NOOP": f"NOOP\rMAIL FROM:<{USER}>\r\n".encode(),
-    "LFCR": f"MAIL FROM:<{USER}>\n\rRCPT TO:<rcpt@example.net>\r\n".encode(),
+    "LF-ends-MAIL": (f"MAIL FROM:<{USER}>\nRCPT TO:<rcpt@example.net>\r\n".encode(), 0),
+    "CR-inside-MAIL": (f"MAIL FROM:<{USER}>\rRCPT TO:<rcpt@example.net>\r\n".encode(), 0),
+    "CR-ends-MAIL": (f"MAIL FROM:<{USER}>\r\r\nRCPT TO:<rcpt@example.net>\r\n".encode(), 0),
+    "LFCR-in-MAIL": (f"MAIL FROM:<{USER}>\n\rRCPT TO:<rcpt@example.net>\r\n".encode(), 0),
+    "LF-ends-RCPT": (f"MAIL FROM:<{USER}>\r\nRCPT TO:<rcpt@example.net>\n".encode(), 1),
+    "CR-inside-RCPT": (f"MAIL FROM:<{USER}>\r\nRCPT TO:<rcpt@example.net>\rNOOP\r\n".encode(), 1),
 }
 
 
@@ -28,14 +30,18 @@ def _collect_until_vrfy(c):
 
 @pytest.mark.parametrize("name", list(PAYLOADS))
 def test_bare_newline_in_command_authenticated(shared, name):
+    payload, clean = PAYLOADS[name]
     with RawSmtp(shared.starttls_port) as c:
         c.login()
-        c.send(PAYLOADS[name])
+        c.send(payload)
         replies = _collect_until_vrfy(c)
         c.quit()
-    first = replies[0]
-    assert first.code == 500 and first.enhanced == "5.5.2", f"first reply: {first}"
-    accepted = [str(r) for r in replies[:-1] if r.code < 400]
+    assert all(r.code == 250 for r in replies[:clean]), [str(r) for r in replies]
+    bad = replies[clean]
+    assert bad.code == 500 and bad.enhanced == "5.5.2", f"reply to the bare-newline line: {bad}"
+    # Neither the refused line nor DATA afterwards may succeed: no RCPT was
+    # accepted, so there is no transaction to carry a message.
+    accepted = [str(r) for r in replies[clean + 1:-1] if r.code < 400]
     assert not accepted, f"commands around a bare CR/LF were executed: {accepted}"
 
 

@@ -23,12 +23,19 @@ def test_queue_survives_sigterm_and_restart(herald):
     assert qid not in msgs and qid in herald.queue_ids()
 
 
-def test_sigterm_with_idle_session_open(herald):
-    """A session left open must not keep the server from stopping."""
+def test_sigterm_closes_idle_session_promptly(herald):
+    """An idle session must not hold up a stop: it is told 421 (RFC 5321
+    §3.8) and closed, and the server exits 0 within a few seconds."""
+    import time
     from helpers import RawSmtp
     c = RawSmtp(herald.starttls_port)
     c.ehlo()
     try:
-        assert herald.stop() == 0
+        t0 = time.monotonic()
+        assert herald.stop(timeout=15) == 0
+        took = time.monotonic() - t0
+        seen = c.unsolicited(1.0)
+        assert took < 5, f"SIGTERM took {took:.1f}s with one idle session open"
+        assert seen.startswith(b"421 "), f"idle session got {seen!r} instead of 421"
     finally:
         c.close()

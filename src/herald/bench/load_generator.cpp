@@ -1,5 +1,8 @@
 #include "herald/bench/load_generator.hpp"
 
+#include <fmt/format.h>
+
+#include <algorithm>
 #include <asio/co_spawn.hpp>
 #include <asio/connect.hpp>
 #include <asio/detached.hpp>
@@ -10,12 +13,9 @@
 #include <asio/steady_timer.hpp>
 #include <asio/use_awaitable.hpp>
 #include <asio/write.hpp>
-#include <fmt/format.h>
-#include <nlohmann/json.hpp>
-
-#include <algorithm>
 #include <atomic>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <thread>
 
 #include "herald/base/base64.hpp"
@@ -37,7 +37,8 @@ struct SmtpError : std::runtime_error {
 // One client connection; replies are read whole (multi-line included).
 class Client {
  public:
-  Client(const asio::any_io_executor& ex, asio::ssl::context& tls) : socket_(ex), tls_(socket_, tls) {}
+  Client(const asio::any_io_executor& ex, asio::ssl::context& tls)
+      : socket_(ex), tls_(socket_, tls) {}
 
   asio::awaitable<void> connect(const tcp::endpoint& endpoint) {
     co_await socket_.async_connect(endpoint, asio::use_awaitable);
@@ -49,7 +50,8 @@ class Client {
   }
   asio::awaitable<void> send(std::string_view bytes) {
     if (secure_) {
-      co_await asio::async_write(tls_, asio::buffer(bytes.data(), bytes.size()), asio::use_awaitable);
+      co_await asio::async_write(tls_, asio::buffer(bytes.data(), bytes.size()),
+                                 asio::use_awaitable);
     } else {
       co_await asio::async_write(socket_, asio::buffer(bytes.data(), bytes.size()),
                                  asio::use_awaitable);
@@ -62,8 +64,9 @@ class Client {
       std::size_t eol;
       while ((eol = buffer_.find("\r\n")) == std::string::npos) {
         char chunk[4096];
-        std::size_t n = secure_ ? co_await tls_.async_read_some(asio::buffer(chunk), asio::use_awaitable)
-                                : co_await socket_.async_read_some(asio::buffer(chunk), asio::use_awaitable);
+        std::size_t n =
+            secure_ ? co_await tls_.async_read_some(asio::buffer(chunk), asio::use_awaitable)
+                    : co_await socket_.async_read_some(asio::buffer(chunk), asio::use_awaitable);
         buffer_.append(chunk, n);
       }
       std::string line = buffer_.substr(0, eol);
@@ -257,9 +260,9 @@ base::Result<Report> run(const Options& o) {
   for (std::size_t i = 0; i < o.sessions; ++i) {
     auto& io = *contexts[i % contexts.size()];
     if (o.idle) {
-      asio::co_spawn(io, [&s, pending]() -> asio::awaitable<void> {
-        co_await idle_session(s, pending);
-      }, asio::detached);
+      asio::co_spawn(
+          io, [&s, pending]() -> asio::awaitable<void> { co_await idle_session(s, pending); },
+          asio::detached);
     } else {
       asio::co_spawn(io, worker(s), asio::detached);
     }
@@ -307,15 +310,16 @@ std::string format_report(const Options& o, const Report& r) {
   if (o.idle) {
     out += fmt::format("idle sessions held open: {} of {}\n", r.idle_open, o.sessions);
   } else {
-    out += fmt::format("messages:   {} ok, {} failed in {:.2f} s ({} sessions, {} per connection, {} bytes)\n",
-                       r.messages_ok, r.messages_failed, r.seconds, o.sessions,
-                       o.messages_per_session, o.size);
+    out += fmt::format(
+        "messages:   {} ok, {} failed in {:.2f} s ({} sessions, {} per connection, {} bytes)\n",
+        r.messages_ok, r.messages_failed, r.seconds, o.sessions, o.messages_per_session, o.size);
     out += fmt::format("throughput: {:.1f} msgs/s\n", r.messages_per_second);
     out += fmt::format("acceptance: p50 {:.2f} ms  p90 {:.2f} ms  p99 {:.2f} ms  max {:.2f} ms\n",
                        r.acceptance.p50, r.acceptance.p90, r.acceptance.p99, r.acceptance.max);
   }
-  out += fmt::format("setup:      p50 {:.2f} ms  p90 {:.2f} ms  p99 {:.2f} ms  max {:.2f} ms ({} connections)\n",
-                     r.setup.p50, r.setup.p90, r.setup.p99, r.setup.max, r.connections);
+  out += fmt::format(
+      "setup:      p50 {:.2f} ms  p90 {:.2f} ms  p99 {:.2f} ms  max {:.2f} ms ({} connections)\n",
+      r.setup.p50, r.setup.p90, r.setup.p99, r.setup.max, r.connections);
   for (const auto& [kind, n] : r.errors) out += fmt::format("error:      {} × {}\n", n, kind);
   return out;
 }

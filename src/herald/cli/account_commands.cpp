@@ -1,9 +1,9 @@
 // `herald account ...` and `herald user ...`: accounts and SMTP logins in
 // the store. Passwords are hashed here (Argon2id) and never printed.
-#include <nlohmann/json.hpp>
 #include <sodium.h>
 
 #include <iostream>
+#include <nlohmann/json.hpp>
 
 #include "herald/auth/password_hash.hpp"
 #include "herald/cli/commands.hpp"

@@ -30,14 +30,16 @@ void add_bench_command(CLI::App& app, Globals& globals) {
   cmd->add_option("--from", o->bench.from, "MAIL FROM (default: --user)");
   cmd->add_option("--to", o->bench.to, "RCPT TO (default bench@example.net)");
   cmd->add_option("--threads", o->bench.threads, "client threads (default 1)");
-  cmd->add_flag("--idle", o->bench.idle, "open --sessions connections, hold them idle, send nothing");
+  cmd->add_flag("--idle", o->bench.idle,
+                "open --sessions connections, hold them idle, send nothing");
   cmd->add_option("--hold", o->hold_seconds, "idle mode: seconds to hold (default 10)");
   cmd->add_flag("--json", globals.json, "JSON output");
   cmd->callback([o, &globals] {
     auto colon = o->server.rfind(':');
     if (colon == std::string::npos) return fail(globals, "--server must be HOST:PORT");
     std::string host = o->server.substr(0, colon);
-    if (host.size() > 1 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+    if (host.size() > 1 && host.front() == '[' && host.back() == ']')
+      host = host.substr(1, host.size() - 2);
     o->bench.host = host;
     try {
       o->bench.port = static_cast<std::uint16_t>(std::stoi(o->server.substr(colon + 1)));

@@ -47,7 +47,8 @@ base::Result<std::string> read_password(bool from_stdin) {
     if (!password.empty() && password.back() == '\r') password.pop_back();
   } else {
     if (!isatty(STDIN_FILENO)) {
-      return base::make_error("no terminal to ask for the password; pipe it in with --password-stdin");
+      return base::make_error(
+          "no terminal to ask for the password; pipe it in with --password-stdin");
     }
     auto first = prompt_hidden("Password: ");
     if (!first) return first.error();

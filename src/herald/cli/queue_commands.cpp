@@ -1,10 +1,9 @@
 // `herald queue ...`: read and prune the spool. Works beside a running
 // server: it reads committed messages only and never recovers or cleans
 // the incoming area (that is the server's job at start-up).
-#include <nlohmann/json.hpp>
-
 #include <fstream>
 #include <iostream>
+#include <nlohmann/json.hpp>
 
 #include "herald/cli/commands.hpp"
 #include "herald/spool/spool.hpp"
@@ -68,7 +67,8 @@ void add_queue_commands(CLI::App& app, Globals& globals) {
   auto* show = queue->add_subcommand("show", "show one message");
   show->add_option("ID", show_opts->id)->required();
   show->add_flag("--json", globals.json, "JSON output");
-  show->add_flag("--raw", show_opts->raw, "print the stored message exactly as it will be delivered");
+  show->add_flag("--raw", show_opts->raw,
+                 "print the stored message exactly as it will be delivered");
   show->callback([show_opts, &globals] {
     auto spool = open_spool(globals);
     if (!spool) return fail(globals, spool.error().message);
@@ -93,8 +93,8 @@ void add_queue_commands(CLI::App& app, Globals& globals) {
               << "size:        " << entry->size << " bytes\n"
               << "client:      " << env.client_ip << " (" << env.helo << ")\n"
               << "identity:    " << env.auth_identity << " (account " << env.account << ")\n"
-              << "tls:         " << (env.tls.active ? env.tls.version + " " + env.tls.cipher : "none")
-              << "\n";
+              << "tls:         "
+              << (env.tls.active ? env.tls.version + " " + env.tls.cipher : "none") << "\n";
   });
 
   auto delete_id = std::make_shared<std::string>();

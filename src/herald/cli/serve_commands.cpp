@@ -19,7 +19,8 @@ void add_init_command(CLI::App& app, Globals& globals) {
     std::string hostname;
   };
   auto options = std::make_shared<Options>();
-  auto* cmd = app.add_subcommand("init", "write a starter config, a data dir and a self-signed certificate");
+  auto* cmd = app.add_subcommand(
+      "init", "write a starter config, a data dir and a self-signed certificate");
   cmd->add_option("--dir", options->dir, "where to put herald.toml, data/ and tls/ (default: .)");
   cmd->add_option("--hostname", options->hostname, "the server's name (default: this host's name)");
   cmd->callback([options, &globals] {
@@ -34,12 +35,14 @@ void add_init_command(CLI::App& app, Globals& globals) {
     fs::path dir = fs::absolute(options->dir, ec).lexically_normal();
     fs::path config_path = dir / "herald.toml";
     if (fs::exists(config_path)) {
-      return fail(globals, config_path.string() + " exists already; remove it or pick another --dir");
+      return fail(globals,
+                  config_path.string() + " exists already; remove it or pick another --dir");
     }
     fs::create_directories(dir / "data", ec);
     fs::permissions(dir / "data", fs::perms::owner_all, ec);
     fs::create_directories(dir / "tls", ec);
-    if (ec) return fail(globals, "cannot create directories under " + dir.string() + ": " + ec.message());
+    if (ec)
+      return fail(globals, "cannot create directories under " + dir.string() + ": " + ec.message());
     auto cert = (dir / "tls" / "cert.pem").string();
     auto key = (dir / "tls" / "key.pem").string();
     auto written = net::write_self_signed(hostname, cert, key);
@@ -49,11 +52,11 @@ void add_init_command(CLI::App& app, Globals& globals) {
     out.close();
     if (!out) return fail(globals, "cannot write " + config_path.string());
     std::cout << "Wrote " << config_path.string() << ", " << (dir / "data").string()
-              << "/ and a self-signed certificate for " << hostname << " in " << (dir / "tls").string()
-              << "/.\nNext:\n"
+              << "/ and a self-signed certificate for " << hostname << " in "
+              << (dir / "tls").string() << "/.\nNext:\n"
               << "  herald --config " << config_path.string() << " account add main\n"
-              << "  herald --config " << config_path.string()
-              << " user add you@" << hostname << " --account main\n"
+              << "  herald --config " << config_path.string() << " user add you@" << hostname
+              << " --account main\n"
               << "  herald --config " << config_path.string() << " serve\n";
   });
 }
@@ -67,7 +70,8 @@ void add_serve_commands(CLI::App& app, Globals& globals) {
     base::log_init(*log_format == "json" ? base::LogFormat::json : base::LogFormat::human);
     auto config = load(globals);
     if (!config) return fail(globals, config.error().message);
-    if (auto files = config::check_files(*config); !files) return fail(globals, files.error().message);
+    if (auto files = config::check_files(*config); !files)
+      return fail(globals, files.error().message);
     auto served = submission::serve(*config);
     if (!served) {
       base::log_error("startup_failed", {{"error", served.error().message}});
@@ -79,7 +83,8 @@ void add_serve_commands(CLI::App& app, Globals& globals) {
   check->callback([&globals] {
     auto config = load(globals);
     if (!config) return fail(globals, config.error().message);
-    if (auto files = config::check_files(*config); !files) return fail(globals, files.error().message);
+    if (auto files = config::check_files(*config); !files)
+      return fail(globals, files.error().message);
     std::cout << config->path << ": ok (" << config->listeners.size() << " listener"
               << (config->listeners.size() == 1 ? "" : "s") << ")\n";
   });

@@ -26,7 +26,8 @@ TEST(ConnectionLimiter, LimitsTotal) {
   ConnectionLimiter limiter(3, 3);
   ConnectionLimiter::Refusal why;
   std::vector<ConnectionLimiter::Slot> slots;
-  for (int i = 0; i < 3; ++i) slots.push_back(limiter.acquire("198.51.100." + std::to_string(i), why));
+  for (int i = 0; i < 3; ++i)
+    slots.push_back(limiter.acquire("198.51.100." + std::to_string(i), why));
   EXPECT_FALSE(limiter.acquire("203.0.113.9", why));
   EXPECT_EQ(why, ConnectionLimiter::Refusal::total);
 }

@@ -2,9 +2,8 @@
 // context and stays there for its whole life, so a session needs no locks.
 #pragma once
 
-#include <asio/io_context.hpp>
 #include <asio/executor_work_guard.hpp>
-
+#include <asio/io_context.hpp>
 #include <atomic>
 #include <memory>
 #include <thread>

@@ -16,7 +16,7 @@ Listener::Listener(IoPool& pool, Handler handler)
     : pool_(pool), handler_(std::move(handler)), acceptor_(pool.first()) {}
 
 base::Result<std::unique_ptr<Listener>> Listener::open(IoPool& pool, const std::string& host,
-                                                        std::uint16_t port, Handler handler) {
+                                                       std::uint16_t port, Handler handler) {
   std::unique_ptr<Listener> l(new Listener(pool, std::move(handler)));
   asio::error_code ec;
   auto address = asio::ip::make_address(host, ec);

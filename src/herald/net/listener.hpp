@@ -3,7 +3,6 @@
 #pragma once
 
 #include <asio/ip/tcp.hpp>
-
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -19,7 +18,7 @@ class Listener {
   using Handler = std::function<void(asio::ip::tcp::socket)>;
 
   static base::Result<std::unique_ptr<Listener>> open(IoPool& pool, const std::string& host,
-                                                       std::uint16_t port, Handler handler);
+                                                      std::uint16_t port, Handler handler);
   void start();
   void stop();  // stops accepting; running sessions continue
 

@@ -10,7 +10,9 @@ namespace herald::net {
 SmtpStream::SmtpStream(asio::ip::tcp::socket socket, std::shared_ptr<asio::ssl::context> tls)
     : tls_context_(std::move(tls)), plain_(std::move(socket)) {}
 
-asio::ip::tcp::socket& SmtpStream::socket() { return plain_; }
+asio::ip::tcp::socket& SmtpStream::socket() {
+  return plain_;
+}
 
 asio::awaitable<std::size_t> SmtpStream::read_some(char* data, std::size_t size) {
   if (tls_active_) {

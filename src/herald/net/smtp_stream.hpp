@@ -6,7 +6,6 @@
 #include <asio/awaitable.hpp>
 #include <asio/ip/tcp.hpp>
 #include <asio/ssl/stream.hpp>
-
 #include <memory>
 #include <string>
 #include <string_view>

@@ -39,8 +39,8 @@ base::Result<std::shared_ptr<asio::ssl::context>> TlsContext::build(const TlsSet
   SSL_CTX_set_min_proto_version(native, min);
   // No compression (CRIME), no renegotiation, server cipher preference;
   // TLS 1.2 limited to AEAD suites with forward secrecy.
-  SSL_CTX_set_options(native, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION |
-                                  SSL_OP_CIPHER_SERVER_PREFERENCE);
+  SSL_CTX_set_options(
+      native, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
   SSL_CTX_set_cipher_list(native,
                           "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
                           "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
@@ -83,7 +83,9 @@ std::shared_ptr<asio::ssl::context> TlsContext::current() const {
   return context_;
 }
 
-std::string tls_version(SSL* ssl) { return SSL_get_version(ssl); }
+std::string tls_version(SSL* ssl) {
+  return SSL_get_version(ssl);
+}
 
 std::string tls_cipher(SSL* ssl) {
   const SSL_CIPHER* c = SSL_get_current_cipher(ssl);

@@ -4,7 +4,6 @@
 #pragma once
 
 #include <asio/ssl/context.hpp>
-
 #include <memory>
 #include <mutex>
 #include <string>

@@ -14,7 +14,8 @@ bool same_address(std::string_view a, std::string_view b) {
 
 Decision check_relay(const Identity* identity) {
   if (identity == nullptr) {
-    return Decision::deny("Relay access denied: authenticate first (AUTH), this server is no open relay");
+    return Decision::deny(
+        "Relay access denied: authenticate first (AUTH), this server is no open relay");
   }
   return Decision::allow();
 }

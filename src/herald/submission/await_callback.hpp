@@ -9,7 +9,6 @@
 #include <asio/post.hpp>
 #include <asio/thread_pool.hpp>
 #include <asio/use_awaitable.hpp>
-
 #include <functional>
 #include <memory>
 #include <utility>
@@ -24,9 +23,8 @@ asio::awaitable<T> await_callback(Start start) {
         auto shared = std::make_shared<decltype(handler)>(std::move(handler));
         start([shared](T value) mutable {
           auto executor = asio::get_associated_executor(*shared);
-          asio::post(executor, [shared, v = std::move(value)]() mutable {
-            (*shared)(std::move(v));
-          });
+          asio::post(executor,
+                     [shared, v = std::move(value)]() mutable { (*shared)(std::move(v)); });
         });
       },
       asio::use_awaitable);

@@ -4,7 +4,6 @@
 #pragma once
 
 #include <asio/thread_pool.hpp>
-
 #include <memory>
 
 #include "herald/auth/credential_verifier.hpp"

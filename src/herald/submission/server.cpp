@@ -2,7 +2,6 @@
 
 #include <asio/signal_set.hpp>
 #include <asio/thread_pool.hpp>
-
 #include <condition_variable>
 #include <filesystem>
 #include <mutex>
@@ -21,9 +20,12 @@ namespace {
 
 const char* tls_name(config::TlsMode m) {
   switch (m) {
-    case config::TlsMode::none: return "none";
-    case config::TlsMode::starttls: return "starttls";
-    case config::TlsMode::implicit: return "implicit";
+    case config::TlsMode::none:
+      return "none";
+    case config::TlsMode::starttls:
+      return "starttls";
+    case config::TlsMode::implicit:
+      return "implicit";
   }
   return "?";
 }
@@ -33,9 +35,11 @@ void refuse(asio::ip::tcp::socket& socket, const config::Listener& listener,
   // On a plain-text start we can say why; on implicit TLS we just close
   // rather than pay for a handshake we would throw away.
   if (listener.tls != config::TlsMode::implicit) {
-    std::string reply = why == net::ConnectionLimiter::Refusal::per_ip
-                            ? "421 4.7.0 " + hostname + " Too many connections from your address; try again later\r\n"
-                            : "421 4.3.2 " + hostname + " Too many connections; try again later\r\n";
+    std::string reply =
+        why == net::ConnectionLimiter::Refusal::per_ip
+            ? "421 4.7.0 " + hostname +
+                  " Too many connections from your address; try again later\r\n"
+            : "421 4.3.2 " + hostname + " Too many connections; try again later\r\n";
     asio::error_code ec;
     socket.non_blocking(true, ec);
     socket.write_some(asio::buffer(reply), ec);
@@ -99,36 +103,36 @@ base::Result<void> serve(const config::Config& config) {
         });
     if (!opened) return opened.error();
     listeners.push_back(std::move(*opened));
-    base::log_info("listening", {{"address", l.address},
-                                 {"tls", tls_name(l.tls)},
-                                 {"auth", l.auth == config::AuthMode::required ? "required"
-                                                                                : "optional"}});
+    base::log_info("listening",
+                   {{"address", l.address},
+                    {"tls", tls_name(l.tls)},
+                    {"auth", l.auth == config::AuthMode::required ? "required" : "optional"}});
   }
 
   std::mutex mutex;
   std::condition_variable stopped;
   bool stop = false;
   asio::signal_set signals(pool.first(), SIGINT, SIGTERM, SIGHUP);
-  std::function<void(const asio::error_code&, int)> on_signal =
-      [&](const asio::error_code& ec, int signo) {
-        if (ec) return;
-        if (signo == SIGHUP) {
-          if (tls) {
-            auto reloaded = tls->reload();
-            if (reloaded) {
-              base::log_info("tls_reloaded", {{"certificate", config.tls.certificate}});
-            } else {
-              base::log_error("tls_reload_failed", {{"error", reloaded.error().message}});
-            }
-          }
-          signals.async_wait(on_signal);
-          return;
+  std::function<void(const asio::error_code&, int)> on_signal = [&](const asio::error_code& ec,
+                                                                    int signo) {
+    if (ec) return;
+    if (signo == SIGHUP) {
+      if (tls) {
+        auto reloaded = tls->reload();
+        if (reloaded) {
+          base::log_info("tls_reloaded", {{"certificate", config.tls.certificate}});
+        } else {
+          base::log_error("tls_reload_failed", {{"error", reloaded.error().message}});
         }
-        base::log_info("stopping", {{"signal", signo == SIGINT ? "SIGINT" : "SIGTERM"}});
-        std::lock_guard lock(mutex);
-        stop = true;
-        stopped.notify_all();
-      };
+      }
+      signals.async_wait(on_signal);
+      return;
+    }
+    base::log_info("stopping", {{"signal", signo == SIGINT ? "SIGINT" : "SIGTERM"}});
+    std::lock_guard lock(mutex);
+    stop = true;
+    stopped.notify_all();
+  };
   signals.async_wait(on_signal);
 
   for (auto& l : listeners) l->start();

@@ -1,12 +1,13 @@
 #include "herald/submission/session.hpp"
 
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+#include <sodium.h>
+
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
 #include <asio/redirect_error.hpp>
 #include <asio/use_awaitable.hpp>
-#include <fmt/chrono.h>
-#include <fmt/format.h>
-#include <sodium.h>
 
 #include "herald/base/log.hpp"
 #include "herald/submission/await_callback.hpp"
@@ -63,8 +64,10 @@ Session::Session(Context& context, const config::Listener& listener, asio::ip::t
 
 void Session::start(std::shared_ptr<Session> session) {
   auto executor = session->stream_.socket().get_executor();
-  asio::co_spawn(executor, [s = session]() { return s->watchdog(); }, asio::detached);
-  asio::co_spawn(executor, [s = std::move(session)]() { return s->run(); }, asio::detached);
+  asio::co_spawn(
+      executor, [s = session]() { return s->watchdog(); }, asio::detached);
+  asio::co_spawn(
+      executor, [s = std::move(session)]() { return s->run(); }, asio::detached);
 }
 
 void Session::arm(std::chrono::steady_clock::duration timeout) {
@@ -115,16 +118,15 @@ asio::awaitable<bool> Session::read_more() {
 }
 
 asio::awaitable<void> Session::run() {
-  base::log_info("connect", {{"session", id_},
-                             {"ip", client_ip_},
-                             {"listener", listener_.address}});
+  base::log_info("connect",
+                 {{"session", id_}, {"ip", client_ip_}, {"listener", listener_.address}});
   std::string reason = "quit";
   try {
     if (listener_.tls == config::TlsMode::implicit) {
       arm(30s);
       co_await stream_.handshake();
-      tls_description_ = net::tls_version(stream_.native_ssl()) + " " +
-                         net::tls_cipher(stream_.native_ssl());
+      tls_description_ =
+          net::tls_version(stream_.native_ssl()) + " " + net::tls_cipher(stream_.native_ssl());
       base::log_info("tls", {{"session", id_},
                              {"version", net::tls_version(stream_.native_ssl())},
                              {"cipher", net::tls_cipher(stream_.native_ssl())}});
@@ -184,8 +186,8 @@ asio::awaitable<void> Session::handle(smtp::Event& event) {
       co_await stream_.handshake();
       protocol_.tls_started();
       reset_transaction();
-      tls_description_ = net::tls_version(stream_.native_ssl()) + " " +
-                         net::tls_cipher(stream_.native_ssl());
+      tls_description_ =
+          net::tls_version(stream_.native_ssl()) + " " + net::tls_cipher(stream_.native_ssl());
       base::log_info("tls", {{"session", id_},
                              {"version", net::tls_version(stream_.native_ssl())},
                              {"cipher", net::tls_cipher(stream_.native_ssl())}});
@@ -250,8 +252,8 @@ asio::awaitable<void> Session::handle_sasl_step(auth::SaslStep step) {
     if (failure->cancelled) {
       protocol_.auth_failed({501, "5.7.0", "Authentication cancelled"});
     } else {
-      protocol_.auth_failed({501, "5.5.2", "Cannot decode the authentication response: " +
-                                               failure->reason});
+      protocol_.auth_failed(
+          {501, "5.5.2", "Cannot decode the authentication response: " + failure->reason});
     }
     co_return;
   }
@@ -342,7 +344,8 @@ asio::awaitable<void> Session::handle_data_end(const smtp::Event& event) {
       auto list = mail::parse_address_list(value);
       if (!list) {
         reset_transaction();
-        protocol_.reject({550, "5.6.0", "The From: header cannot be parsed: " + list.error().message});
+        protocol_.reject(
+            {550, "5.6.0", "The From: header cannot be parsed: " + list.error().message});
         co_return;
       }
       from_fields.push_back(std::move(*list));
@@ -358,7 +361,8 @@ asio::awaitable<void> Session::handle_data_end(const smtp::Event& event) {
   envelope.mail_from = mail_from_;
   for (const auto& r : recipients_) envelope.recipients.push_back({r, "queued"});
   envelope.received_at = std::chrono::duration_cast<std::chrono::seconds>(
-      std::chrono::system_clock::now().time_since_epoch()).count();
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
   envelope.client_ip = client_ip_;
   envelope.helo = protocol_.helo_name();
   envelope.auth_identity = identity_ ? identity_->login : "";
@@ -372,8 +376,8 @@ asio::awaitable<void> Session::handle_data_end(const smtp::Event& event) {
   auto writer = std::move(writer_);
   std::uint64_t size = writer->size();
   std::string from_for_log = mail_from_.empty() ? "<>" : mail_from_;
-  auto committed = co_await await_callback<base::Result<std::string>>(
-      [this, &writer, &envelope](auto done) {
+  auto committed =
+      co_await await_callback<base::Result<std::string>>([this, &writer, &envelope](auto done) {
         ctx_.spool.commit(std::move(writer), std::move(envelope), std::move(done));
       });
   std::size_t rcpt_count = recipients_.size();
