@@ -9,6 +9,7 @@ HERALD_BIN selects the binary (default <repo>/build/debug/herald)."""
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -259,7 +260,9 @@ def _per_test_timeout():
 # fixtures
 
 @pytest.fixture(scope="session")
-def herald_bin():
+def herald_bin(tmp_path_factory):
+    """The binary under test, copied once so that a rebuild during the run
+    cannot swap it (or make it briefly unexecutable) under the tests."""
     path = Path(os.environ.get("HERALD_BIN", REPO / "build" / "debug" / "herald"))
     if not path.is_absolute():
         path = (Path.cwd() / path).resolve()
@@ -268,7 +271,9 @@ def herald_bin():
             f"ERROR: herald binary not found at {path}. Build it first "
             f"(cmake --preset debug && cmake --build --preset debug) or set HERALD_BIN.",
             returncode=3)
-    return path
+    copy = tmp_path_factory.mktemp("bin") / "herald"
+    shutil.copy2(path, copy)
+    return copy
 
 
 class _Launcher:

@@ -1,11 +1,15 @@
 // net::SmtpStream — a TCP connection that starts plain or as implicit TLS
-// and can be upgraded once with STARTTLS. Reads and writes go to whichever
-// layer is active; deadlines are enforced by the owner cancelling it.
+// and can be upgraded once with STARTTLS. TLS runs OpenSSL directly on the
+// non-blocking socket (no intermediate buffers: an idle session holds only
+// what OpenSSL keeps, which SSL_MODE_RELEASE_BUFFERS frees). Deadlines are
+// enforced by the owner calling cancel().
 #pragma once
+
+#include <openssl/ssl.h>
 
 #include <asio/awaitable.hpp>
 #include <asio/ip/tcp.hpp>
-#include <asio/ssl/stream.hpp>
+#include <asio/ssl/context.hpp>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -15,24 +19,33 @@ namespace herald::net {
 class SmtpStream {
  public:
   SmtpStream(asio::ip::tcp::socket socket, std::shared_ptr<asio::ssl::context> tls);
+  ~SmtpStream();
+  SmtpStream(const SmtpStream&) = delete;
+  SmtpStream& operator=(const SmtpStream&) = delete;
 
+  // Returns 0 when the peer closed the connection.
   asio::awaitable<std::size_t> read_some(char* data, std::size_t size);
   asio::awaitable<void> write(std::string_view bytes);
+  // Completes when read_some would not block (bytes on the socket, or
+  // already inside OpenSSL).
+  asio::awaitable<void> wait_readable();
   // Server-side handshake; afterwards reads and writes are encrypted.
   asio::awaitable<void> handshake();
-  asio::awaitable<void> shutdown_tls();
 
   bool tls_active() const { return tls_active_; }
   bool tls_available() const { return tls_context_ != nullptr; }
-  SSL* native_ssl() { return stream_ ? stream_->native_handle() : nullptr; }
-  asio::ip::tcp::socket& socket();
+  SSL* native_ssl() { return ssl_; }
+  asio::ip::tcp::socket& socket() { return plain_; }
   void cancel();  // aborts pending operations (deadline passed)
   void close();
 
  private:
+  // Waits for what OpenSSL asked for after `result`; throws on real errors.
+  asio::awaitable<void> wait_for_ssl(int result, const char* operation);
+
   std::shared_ptr<asio::ssl::context> tls_context_;  // kept alive for this session
   asio::ip::tcp::socket plain_;
-  std::unique_ptr<asio::ssl::stream<asio::ip::tcp::socket&>> stream_;
+  SSL* ssl_ = nullptr;
   bool tls_active_ = false;
 };
 

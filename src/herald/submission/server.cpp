@@ -2,6 +2,7 @@
 
 #include <asio/signal_set.hpp>
 #include <asio/thread_pool.hpp>
+#include <csignal>
 #include <condition_variable>
 #include <filesystem>
 #include <mutex>
@@ -51,6 +52,9 @@ void refuse(asio::ip::tcp::socket& socket, const config::Listener& listener,
 }  // namespace
 
 base::Result<void> serve(const config::Config& config) {
+  // OpenSSL writes to sockets with write(2): a vanished client must give
+  // EPIPE, not kill the server.
+  std::signal(SIGPIPE, SIG_IGN);
   std::error_code fs_ec;
   std::filesystem::create_directories(config.data_dir, fs_ec);
   if (fs_ec) {

@@ -103,17 +103,22 @@ asio::awaitable<void> Session::flush() {
 }
 
 asio::awaitable<bool> Session::read_more() {
-  if (buffer_.empty()) buffer_.resize(16 * 1024);
   arm(writer_ ? ctx_.config.limits.data_timeout : ctx_.config.limits.command_timeout);
   asio::error_code ec;
   std::size_t n = 0;
   try {
+    // Between messages a session may idle for minutes: wait for bytes
+    // before taking a read buffer, and give it back afterwards, so an idle
+    // connection holds no buffer (see docs/performance.md).
+    if (!writer_) co_await stream_.wait_readable();
+    if (buffer_.empty()) buffer_.resize(16 * 1024);
     n = co_await stream_.read_some(buffer_.data(), buffer_.size());
   } catch (const std::system_error& e) {
     ec = e.code();
   }
   if (ec || n == 0) co_return false;
   protocol_.receive(std::string_view(buffer_.data(), n));
+  if (!writer_) std::vector<char>().swap(buffer_);
   co_return true;
 }
 
