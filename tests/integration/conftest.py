@@ -54,7 +54,7 @@ class Herald:
     """One Herald instance: its directory, config, process and log."""
 
     def __init__(self, binary, root, listeners=None, extra_toml="", log_format="human",
-                 max_message_size="1MB", max_recipients=5):
+                 max_message_size="1MB", max_recipients=5, limits_extra=""):
         self.binary = str(binary)
         self.root = Path(root)
         self.root.mkdir(parents=True, exist_ok=True)
@@ -79,7 +79,7 @@ class Herald:
             toml.append(listener_toml(f"{host}:{self.ports[name]}", tls, auth))
         toml.append(f'[tls]\ncertificate = "{self.cert}"\nprivate_key = "{self.key}"\n')
         toml.append(f'[limits]\nmax_message_size = "{max_message_size}"\n'
-                    f"max_recipients = {max_recipients}\n")
+                    f"max_recipients = {max_recipients}\n{limits_extra}")
         if extra_toml:
             toml.append(extra_toml)
         self.config = self.root / "herald.toml"

@@ -20,12 +20,17 @@ def test_msmtp_submits(herald, tmp_path, port_name, starttls):
         f"host {HOST}\nport {herald.ports[port_name]}\n"
         f"tls on\ntls_starttls {starttls}\ntls_certcheck off\n"
         f"auth plain\nuser {USER}\npasswordeval cat {pwfile}\n"
-        f"from {USER}\ndomain client.test.example\ntimeout 15\n")
+        f"from {USER}\ndomain client.test.example\ntimeout 10\n")
     rc.chmod(0o600)
     msg = make_message(subject="msmtp")
-    r = subprocess.run(["msmtp", "-C", str(rc), "rcpt@example.net"], input=msg,
-                       capture_output=True, timeout=60)
-    assert r.returncode == 0, f"msmtp exited {r.returncode}: {r.stderr.decode(errors='replace')}"
+    try:
+        r = subprocess.run(["msmtp", "--debug", "-C", str(rc), "rcpt@example.net"], input=msg,
+                           capture_output=True, timeout=40)
+    except subprocess.TimeoutExpired as e:
+        out = (e.stdout or b"") + (e.stderr or b"")
+        pytest.fail(f"msmtp hung; its transcript:\n{out.decode(errors='replace')[-3000:]}")
+    assert r.returncode == 0, (f"msmtp exited {r.returncode}:\n"
+                               f"{(r.stdout + r.stderr).decode(errors='replace')[-3000:]}")
     q = herald.queue_list()
     assert len(q) == 1
     assert herald.queue_raw(q[0]["id"]).endswith(msg)

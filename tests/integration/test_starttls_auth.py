@@ -43,6 +43,8 @@ def test_submit_with_smtplib_starttls_auth_plain(herald):
 
     raw = herald.queue_raw(qid)
     assert raw.startswith(b"Received:"), raw[:200]
+    received = raw[:raw.index(msg)].decode()
+    assert "by mx.test.example" in received and "ESMTPSA" in received, received  # RFC 3848
     assert raw.endswith(msg), "stored message differs from what was submitted"
     assert b"\r\n.leading dot survives dot-stuffing\r\n" in raw
 

@@ -230,9 +230,10 @@ ServerProtocol::Line ServerProtocol::take_line(std::size_t limit) {
   const std::size_t lf = avail.substr(0, limit).find('\n');
   if (lf == std::string_view::npos) {
     if (avail.size() < limit) return Line{};
-    // `limit` octets and still no LF: the line cannot fit. Drop what we
-    // have and the rest of the line as it arrives.
-    input_pos_ += avail.size();
+    // `limit` octets and still no LF: the line cannot fit. Drop those
+    // octets; discard_line drops the rest up to its LF, and not one byte
+    // more, so the next command is still answered.
+    input_pos_ += limit;
     phase_ = Phase::discard_line;
     return Line{LineKind::too_long, {}};
   }

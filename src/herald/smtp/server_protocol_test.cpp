@@ -558,6 +558,15 @@ TEST(ServerProtocol, LongCommandLineDiscarded) {
   EXPECT_EQ(d.out(), "250 2.0.0 Ok\r\n");
   d.send("NOOP " + std::string(506, 'x') + "\r\n");
   EXPECT_EQ(d.out(), "500 5.5.2 Line too long\r\n");
+  d.send("NOOP\r\n");  // the line after an over-long one is answered
+  EXPECT_EQ(d.out(), "250 2.0.0 Ok\r\n");
+}
+
+TEST(ServerProtocol, CommandsPipelinedAfterLongLineAreAnswered) {
+  Driver d(plain_config());
+  d.send("VRFY " + std::string(506, 'x') + "\r\nNOOP\r\nHELP\r\n");
+  std::string out = d.out();
+  EXPECT_EQ(out.rfind("500 5.5.2 Line too long\r\n250 2.0.0 Ok\r\n214", 0), 0u) << out;
 }
 
 TEST(ServerProtocol, TooManyErrorsCloses) {

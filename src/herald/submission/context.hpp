@@ -11,6 +11,7 @@
 #include "herald/net/connection_limiter.hpp"
 #include "herald/net/tls_context.hpp"
 #include "herald/spool/spool.hpp"
+#include "herald/submission/session_registry.hpp"
 
 namespace herald::submission {
 
@@ -21,6 +22,7 @@ struct Context {
   auth::CredentialVerifier& verifier;
   spool::Spool& spool;
   asio::thread_pool& workers;
+  SessionRegistry& sessions;
   // A failed AUTH answers no sooner than this after it started, whatever
   // failed, so timing reveals nothing and guessing is slow.
   std::chrono::milliseconds auth_failure_floor{1000};

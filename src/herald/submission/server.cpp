@@ -2,8 +2,8 @@
 
 #include <asio/signal_set.hpp>
 #include <asio/thread_pool.hpp>
-#include <csignal>
 #include <condition_variable>
+#include <csignal>
 #include <filesystem>
 #include <mutex>
 #include <thread>
@@ -81,7 +81,8 @@ base::Result<void> serve(const config::Config& config) {
   unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   asio::thread_pool workers(std::max(2u, cores));
   net::IoPool pool(config.threads > 0 ? static_cast<std::size_t>(config.threads) : cores);
-  Context context{config, tls, limiter, verifier, **spool, workers};
+  SessionRegistry sessions;
+  Context context{config, tls, limiter, verifier, **spool, workers, sessions};
 
   std::vector<std::unique_ptr<net::Listener>> listeners;
   for (const auto& l : config.listeners) {
@@ -146,6 +147,7 @@ base::Result<void> serve(const config::Config& config) {
     stopped.wait(lock, [&] { return stop; });
   }
   for (auto& l : listeners) l->stop();
+  sessions.for_each([](std::shared_ptr<Session> s) { Session::request_stop(std::move(s)); });
   // Sessions in the middle of a message get a moment to finish; nothing
   // unacknowledged is lost either way, the client will retry.
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);

@@ -6,6 +6,7 @@
 
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
+#include <asio/post.hpp>
 #include <asio/redirect_error.hpp>
 #include <asio/use_awaitable.hpp>
 
@@ -62,12 +63,25 @@ Session::Session(Context& context, const config::Listener& listener, asio::ip::t
   arm(context.config.limits.command_timeout);
 }
 
+Session::~Session() {
+  ctx_.sessions.remove(this);
+}
+
 void Session::start(std::shared_ptr<Session> session) {
+  session->ctx_.sessions.add(session);
   auto executor = session->stream_.socket().get_executor();
   asio::co_spawn(
       executor, [s = session]() { return s->watchdog(); }, asio::detached);
   asio::co_spawn(
       executor, [s = std::move(session)]() { return s->run(); }, asio::detached);
+}
+
+void Session::request_stop(std::shared_ptr<Session> session) {
+  auto executor = session->stream_.socket().get_executor();
+  asio::post(executor, [s = std::move(session)] {
+    s->stopping_ = true;
+    if (s->idle_read_) s->stream_.cancel();
+  });
 }
 
 void Session::arm(std::chrono::steady_clock::duration timeout) {
@@ -110,12 +124,18 @@ asio::awaitable<bool> Session::read_more() {
     // Between messages a session may idle for minutes: wait for bytes
     // before taking a read buffer, and give it back afterwards, so an idle
     // connection holds no buffer (see docs/performance.md).
-    if (!writer_) co_await stream_.wait_readable();
+    if (!writer_) {
+      if (stopping_) co_return false;
+      idle_read_ = true;
+      co_await stream_.wait_readable();
+      idle_read_ = false;
+    }
     if (buffer_.empty()) buffer_.resize(16 * 1024);
     n = co_await stream_.read_some(buffer_.data(), buffer_.size());
   } catch (const std::system_error& e) {
     ec = e.code();
   }
+  idle_read_ = false;
   if (ec || n == 0) co_return false;
   protocol_.receive(std::string_view(buffer_.data(), n));
   if (!writer_) std::vector<char>().swap(buffer_);
@@ -143,7 +163,11 @@ asio::awaitable<void> Session::run() {
         co_await flush();
         if (protocol_.closing()) break;
         if (!co_await read_more()) {
-          reason = timed_out_ ? "timeout" : "client closed";
+          reason = timed_out_ ? "timeout" : stopping_ ? "server stopping" : "client closed";
+          if (stopping_ && !timed_out_) {
+            co_await stream_.write("421 4.3.2 " + ctx_.config.hostname +
+                                   " Service shutting down, try again later\r\n");
+          }
           break;
         }
         continue;

@@ -33,6 +33,11 @@ class Session : public std::enable_shared_from_this<Session> {
   // Starts the session coroutine and its deadline watchdog.
   static void start(std::shared_ptr<Session> session);
 
+  // Server stopping: an idle session says 421 and closes now; one in the
+  // middle of a message finishes it first. Thread-safe.
+  static void request_stop(std::shared_ptr<Session> session);
+  ~Session();
+
  private:
   asio::awaitable<void> run();
   asio::awaitable<void> watchdog();
@@ -58,6 +63,8 @@ class Session : public std::enable_shared_from_this<Session> {
   std::chrono::steady_clock::time_point started_;
   bool done_ = false;
   bool timed_out_ = false;
+  bool stopping_ = false;   // server shutdown requested
+  bool idle_read_ = false;  // waiting for a command, no transaction open
 
   std::string id_;  // for log correlation
   std::string client_ip_;
