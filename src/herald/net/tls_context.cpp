@@ -48,7 +48,10 @@ base::Result<std::shared_ptr<asio::ssl::context>> TlsContext::build(const TlsSet
   // Idle sessions give their TLS record buffers back (~34 KiB each).
   SSL_CTX_set_mode(native, SSL_MODE_RELEASE_BUFFERS);
   // Session tickets let reconnecting applications skip the full handshake.
-  SSL_CTX_set_session_cache_mode(native, SSL_SESS_CACHE_SERVER);
+  // Stateless tickets only: no server-side session store that grows with
+  // closed connections, and one TLS 1.3 ticket instead of OpenSSL's two.
+  SSL_CTX_set_session_cache_mode(native, SSL_SESS_CACHE_SERVER | SSL_SESS_CACHE_NO_INTERNAL_STORE);
+  SSL_CTX_set_num_tickets(native, 1);
   if (SSL_CTX_use_certificate_chain_file(native, s.certificate.c_str()) != 1) {
     return base::make_error("cannot load TLS certificate " + s.certificate + ": " +
                             openssl_error());
