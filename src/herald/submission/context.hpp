@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "herald/auth/credential_verifier.hpp"
+#include "herald/auth/lockout.hpp"
 #include "herald/config/config.hpp"
 #include "herald/net/connection_limiter.hpp"
 #include "herald/net/tls_context.hpp"
@@ -20,6 +21,7 @@ struct Context {
   std::shared_ptr<net::TlsContext> tls;  // null when no listener uses TLS
   net::ConnectionLimiter& limiter;
   auth::CredentialVerifier& verifier;
+  auth::Lockout& lockout;
   spool::Spool& spool;
   asio::thread_pool& workers;
   SessionRegistry& sessions;

@@ -82,7 +82,12 @@ base::Result<void> serve(const config::Config& config) {
   asio::thread_pool workers(std::max(2u, cores));
   net::IoPool pool(config.threads > 0 ? static_cast<std::size_t>(config.threads) : cores);
   SessionRegistry sessions;
-  Context context{config, tls, limiter, verifier, **spool, workers, sessions};
+  // The same limit counts failures per IP and per login name.
+  auth::Lockout lockout({.max_failures_per_ip = config.auth.max_failures_per_ip,
+                         .max_failures_per_login = config.auth.max_failures_per_ip,
+                         .lockout = config.auth.lockout,
+                         .window = config.auth.lockout});
+  Context context{config, tls, limiter, verifier, lockout, **spool, workers, sessions};
 
   std::vector<std::unique_ptr<net::Listener>> listeners;
   for (const auto& l : config.listeners) {

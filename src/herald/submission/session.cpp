@@ -224,8 +224,12 @@ asio::awaitable<void> Session::handle(smtp::Event& event) {
     }
     case smtp::EventKind::auth: {
       sasl_mechanism_ = event.text;
-      sasl_ = auth::make_sasl_server(event.text);
       auth_started_ = std::chrono::steady_clock::now();
+      if (auto locked = ctx_.lockout.check(client_ip_, ""); locked) {
+        protocol_.auth_failed(lockout_reply(locked));
+        break;
+      }
+      sasl_ = auth::make_sasl_server(event.text);
       if (!sasl_) {
         protocol_.auth_failed({504, "5.5.4", "Unrecognized authentication mechanism"});
         break;
@@ -288,11 +292,20 @@ asio::awaitable<void> Session::handle_sasl_step(auth::SaslStep step) {
   }
   auto& credentials = std::get<auth::SaslCredentials>(step);
   std::string username = credentials.username;
-  auto result = co_await run_blocking(ctx_.workers, [this, &credentials] {
-    return ctx_.verifier.verify(credentials.username, credentials.password.view());
-  });
+  // A locked login answers after the same floor as a wrong password, and
+  // unknown names are locked too, so neither reveals which logins exist.
+  auto locked = ctx_.lockout.check(client_ip_, username);
+  auth::VerifyResult result;
+  if (!locked) {
+    result = co_await run_blocking(ctx_.workers, [this, &credentials] {
+      return ctx_.verifier.verify(credentials.username, credentials.password.view());
+    });
+  } else {
+    result.reason_for_log = "locked out";
+  }
   sasl_.reset();
   if (result.ok) {
+    ctx_.lockout.record_success(username);
     identity_ = policy::Identity{result.identity, result.account};
     protocol_.auth_succeeded(result.identity);
     base::log_info("auth_ok", {{"session", id_},
@@ -314,7 +327,31 @@ asio::awaitable<void> Session::handle_sasl_step(auth::SaslStep step) {
                                  {"mechanism", sasl_mechanism_},
                                  {"identity", username},
                                  {"reason", result.reason_for_log}});
+  if (locked) {
+    protocol_.auth_failed(lockout_reply(locked));
+    co_return;
+  }
+  if (auto now_locked = ctx_.lockout.record_failure(client_ip_, username); now_locked) {
+    base::log_warn(
+        "auth_lockout",
+        {{"session", id_},
+         {"ip", client_ip_},
+         {"scope", now_locked.locked == auth::Lockout::Scope::ip ? "ip" : "login"},
+         {"identity", username},
+         {"until",
+          fmt::format("{:%Y-%m-%dT%H:%M:%SZ}",
+                      fmt::gmtime(std::chrono::system_clock::to_time_t(now_locked.until)))}});
+  }
   protocol_.auth_failed({535, "5.7.8", "Authentication credentials invalid"});
+}
+
+smtp::Reply Session::lockout_reply(const auth::Lockout::Status& locked) const {
+  std::string until = fmt::format("{:%H:%M:%S} UTC",
+                                  fmt::gmtime(std::chrono::system_clock::to_time_t(locked.until)));
+  if (locked.locked == auth::Lockout::Scope::ip) {
+    return {454, "4.7.0", "Too many failed logins from your address; locked out until " + until};
+  }
+  return {454, "4.7.0", "Too many failed logins for this login; locked out until " + until};
 }
 
 void Session::handle_mail(const smtp::Event& event) {

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "herald/auth/lockout.hpp"
 #include "herald/auth/sasl_mechanism.hpp"
 #include "herald/config/config.hpp"
 #include "herald/mail/header_block.hpp"
@@ -50,6 +51,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void handle_data_begin(const smtp::Event& event);
   asio::awaitable<void> handle_data_end(const smtp::Event& event);
   void reset_transaction();
+  smtp::Reply lockout_reply(const auth::Lockout::Status& locked) const;
   std::string received_header(const std::string& queue_id) const;
   void arm(std::chrono::steady_clock::duration timeout);
 

@@ -1,0 +1,87 @@
+#include "herald/auth/lockout.hpp"
+
+#include <gtest/gtest.h>
+
+namespace herald::auth {
+namespace {
+
+using namespace std::chrono_literals;
+
+struct FakeClock {
+  std::chrono::system_clock::time_point t{std::chrono::seconds(1'800'000'000)};
+  Lockout::Clock fn() {
+    return [this] { return t; };
+  }
+};
+
+Lockout::Options options(FakeClock& clock) {
+  Lockout::Options o;
+  o.max_failures_per_ip = 3;
+  o.max_failures_per_login = 5;
+  o.lockout = 15min;
+  o.window = 10min;
+  o.clock = clock.fn();
+  return o;
+}
+
+TEST(Lockout, IpLockedAfterMaxFailuresAndReleasedAfterLockout) {
+  FakeClock clock;
+  Lockout l(options(clock));
+  EXPECT_FALSE(l.record_failure("192.0.2.1", "a@x"));
+  EXPECT_FALSE(l.record_failure("192.0.2.1", "b@x"));
+  auto s = l.record_failure("192.0.2.1", "c@x");
+  EXPECT_EQ(s.locked, Lockout::Scope::ip);
+  EXPECT_EQ(s.until, clock.t + 15min);
+  EXPECT_EQ(l.check("192.0.2.1", "anyone@x").locked, Lockout::Scope::ip);
+  EXPECT_FALSE(l.check("192.0.2.2", "anyone@x"));  // other IPs unaffected
+  clock.t += 15min - 1s;
+  EXPECT_TRUE(l.check("192.0.2.1", "a@x"));
+  clock.t += 1s;
+  EXPECT_FALSE(l.check("192.0.2.1", "a@x"));
+}
+
+TEST(Lockout, LoginLockedFromManyIpsEvenIfUnknown) {
+  FakeClock clock;
+  Lockout l(options(clock));
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_FALSE(l.record_failure("198.51.100." + std::to_string(i), "Nobody@X"));
+  }
+  auto s = l.record_failure("198.51.100.9", "nobody@x");
+  EXPECT_EQ(s.locked, Lockout::Scope::login);
+  EXPECT_EQ(l.check("203.0.113.1", "NOBODY@x").locked, Lockout::Scope::login);
+}
+
+TEST(Lockout, OldFailuresExpireOutsideTheWindow) {
+  FakeClock clock;
+  Lockout l(options(clock));
+  l.record_failure("192.0.2.1", "a@x");
+  l.record_failure("192.0.2.1", "a@x");
+  clock.t += 11min;
+  EXPECT_FALSE(l.record_failure("192.0.2.1", "a@x"));  // counts as the first again
+  EXPECT_FALSE(l.check("192.0.2.1", "a@x"));
+}
+
+TEST(Lockout, SuccessForgetsLoginFailuresButNotIpFailures) {
+  FakeClock clock;
+  Lockout l(options(clock));
+  l.record_failure("192.0.2.1", "a@x");
+  l.record_failure("192.0.2.1", "a@x");
+  l.record_success("a@x");
+  EXPECT_EQ(l.record_failure("192.0.2.1", "a@x").locked, Lockout::Scope::ip);
+}
+
+TEST(Lockout, MemoryStaysBounded) {
+  FakeClock clock;
+  auto o = options(clock);
+  o.max_entries = 100;
+  Lockout l(o);
+  for (int i = 0; i < 1000; ++i) {
+    l.record_failure("10.0." + std::to_string(i / 256) + "." + std::to_string(i % 256),
+                     "u" + std::to_string(i));
+    clock.t += 1s;
+  }
+  EXPECT_LE(l.entries(), 200u);
+}
+
+}  // namespace
+}  // namespace herald::auth
