@@ -253,28 +253,39 @@ std::optional<Reply> apply_rcpt_param(const Param& p, RcptParameters& r) {
   return std::nullopt;
 }
 
-void parse_mail(std::string_view args, Command& cmd) {
-  const Reply usage = syntax("Syntax: MAIL FROM:<address> [parameters]");
-  if (!istarts_with(args, "FROM:")) {
+// The part MAIL and RCPT share: "KEYWORD:<path> [params]" split into the
+// path and its parameters, or cmd.error set to `usage`.
+bool split_path_command(std::string_view args, std::string_view keyword, const Reply& usage,
+                        Command& cmd, std::string_view& path, std::vector<Param>& params) {
+  if (!istarts_with(args, keyword)) {
     cmd.error = usage;
-    return;
+    return false;
   }
-  args.remove_prefix(5);
+  args.remove_prefix(keyword.size());
   while (!args.empty() && args.front() == ' ') args.remove_prefix(1);
   const std::size_t n = path_length(args);
   if (n == 0) {
     cmd.error = usage;
-    return;
+    return false;
   }
-  const std::string_view path = args.substr(0, n);
+  path = args.substr(0, n);
   const std::string_view rest = args.substr(n);
   if (!rest.empty() && rest.front() != ' ') {
     cmd.error = usage;
-    return;
+    return false;
   }
-  std::vector<Param> params;
   if (auto e = split_params(rest, params)) {
     cmd.error = std::move(e);
+    return false;
+  }
+  return true;
+}
+
+void parse_mail(std::string_view args, Command& cmd) {
+  std::string_view path;
+  std::vector<Param> params;
+  if (!split_path_command(args, "FROM:", syntax("Syntax: MAIL FROM:<address> [parameters]"), cmd,
+                          path, params)) {
     return;
   }
   for (const Param& p : params) {
@@ -292,27 +303,10 @@ void parse_mail(std::string_view args, Command& cmd) {
 }
 
 void parse_rcpt(std::string_view args, bool smtputf8, Command& cmd) {
-  const Reply usage = syntax("Syntax: RCPT TO:<address> [parameters]");
-  if (!istarts_with(args, "TO:")) {
-    cmd.error = usage;
-    return;
-  }
-  args.remove_prefix(3);
-  while (!args.empty() && args.front() == ' ') args.remove_prefix(1);
-  const std::size_t n = path_length(args);
-  if (n == 0) {
-    cmd.error = usage;
-    return;
-  }
-  const std::string_view path = args.substr(0, n);
-  const std::string_view rest = args.substr(n);
-  if (!rest.empty() && rest.front() != ' ') {
-    cmd.error = usage;
-    return;
-  }
+  std::string_view path;
   std::vector<Param> params;
-  if (auto e = split_params(rest, params)) {
-    cmd.error = std::move(e);
+  if (!split_path_command(args, "TO:", syntax("Syntax: RCPT TO:<address> [parameters]"), cmd, path,
+                          params)) {
     return;
   }
   for (const Param& p : params) {
