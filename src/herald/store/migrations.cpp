@@ -38,6 +38,26 @@ constexpr std::array kMigrations{
       );
       CREATE INDEX logins_account ON logins(account_id);
     )sql"},
+    // API keys: the secret is stored only as its SHA-256 (it carries 256
+    // random bits, so a slow hash adds nothing). Lists are space-separated.
+    Migration{2, R"sql(
+      CREATE TABLE api_keys (
+        id              TEXT PRIMARY KEY,
+        account_id      INTEGER NOT NULL REFERENCES accounts(id),
+        name            TEXT NOT NULL DEFAULT '',
+        secret_hash     TEXT NOT NULL,
+        scopes          TEXT NOT NULL,
+        sender_patterns TEXT NOT NULL DEFAULT '',
+        allowed_ips     TEXT NOT NULL DEFAULT '',
+        created_at      INTEGER NOT NULL,
+        expires_at      INTEGER NULL,
+        revoked_at      INTEGER NULL,
+        replaced_by     TEXT NULL,
+        last_used_at    INTEGER NULL,
+        last_used_ip    TEXT NOT NULL DEFAULT ''
+      );
+      CREATE INDEX api_keys_account ON api_keys(account_id);
+    )sql"},
 };
 
 }  // namespace

@@ -14,29 +14,16 @@
 #include <system_error>
 
 #include "herald/store/migrations.hpp"
+#include "herald/store/store_impl.hpp"
 
 namespace herald::store {
 namespace {
 
-constexpr int kBusyTimeoutMs = 5000;
 constexpr std::size_t kMaxHashLength = 512;
-
-std::int64_t unix_now() {
-  using namespace std::chrono;
-  return duration_cast<seconds>(system_clock::now().time_since_epoch()).count();
-}
 
 bool is_name_char(char c, bool first) {
   if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) return true;
   return !first && (c == '.' || c == '_' || c == '-');
-}
-
-// Finds an account id by name inside the caller's lock/transaction.
-std::optional<std::int64_t> account_id(SQLite::Database& db, const std::string& name) {
-  SQLite::Statement q(db, "SELECT id FROM accounts WHERE name = ?");
-  q.bind(1, name);
-  if (!q.executeStep()) return std::nullopt;
-  return q.getColumn(0).getInt64();
 }
 
 bool login_exists(SQLite::Database& db, const std::string& address) {
@@ -85,28 +72,6 @@ base::Result<std::string> normalize_login_address(std::string_view address) {
   }
   return out;
 }
-
-struct Store::Impl {
-  explicit Impl(const std::string& path)
-      : db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE, kBusyTimeoutMs) {}
-
-  // Locks the connection and converts SQLite exceptions for one operation.
-  template <class F>
-  auto run(std::string_view what, F&& f) -> decltype(f()) {
-    std::lock_guard lock(mu);
-    try {
-      return f();
-    } catch (const SQLite::Exception& e) {
-      return base::make_error(fmt::format("database error while {}: {}", what, e.what()));
-    }
-  }
-
-  std::mutex mu;
-  SQLite::Database db;
-  // The AUTH hot path runs this lookup for every login; compiling it once
-  // saves a few percent of the server's CPU under load.
-  std::unique_ptr<SQLite::Statement> find_login;
-};
 
 Store::Store(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Store::Store(Store&&) noexcept = default;
@@ -241,6 +206,15 @@ base::Result<void> Store::remove_account(std::string_view name) {
       return base::make_error(fmt::format(
           "account '{}' still has {} login(s); remove them first with 'herald user remove'", name,
           n));
+    }
+    SQLite::Statement keys(db, "SELECT COUNT(*) FROM api_keys WHERE account_id = ?");
+    keys.bind(1, *id);
+    keys.executeStep();
+    if (const auto n = keys.getColumn(0).getInt64(); n > 0) {
+      return base::make_error(fmt::format(
+          "account '{}' still has {} API key(s) (revoked ones included); they are kept for the "
+          "record, so the account stays",
+          name, n));
     }
     SQLite::Statement children(db, "SELECT COUNT(*) FROM accounts WHERE parent_id = ?");
     children.bind(1, *id);

@@ -39,6 +39,28 @@ struct LoginRecord {
   std::string password_hash;  // libsodium Argon2id string ("$argon2id$...")
 };
 
+// An API key as shown to people: never its secret or hash.
+struct ApiKey {
+  std::string id;  // public part of the token, e.g. "k7d2m4q9x1c5"
+  std::string account;
+  std::string name;
+  std::vector<std::string> scopes;           // "mail.send", "mail.send:example.com"
+  std::vector<std::string> sender_patterns;  // "*@example.com", "noreply@example.com"
+  std::vector<std::string> allowed_ips;      // CIDR; empty = anywhere
+  std::int64_t created_at = 0;
+  std::optional<std::int64_t> expires_at;
+  std::optional<std::int64_t> revoked_at;
+  std::optional<std::string> replaced_by;  // set by rotation
+  std::optional<std::int64_t> last_used_at;
+  std::string last_used_ip;
+};
+
+// An API key as the verifier needs it.
+struct ApiKeyRecord {
+  ApiKey key;
+  std::string secret_hash;  // hex SHA-256 of the secret part
+};
+
 // Checks an account name: [a-z0-9][a-z0-9._-]{0,63}.
 base::Result<void> validate_account_name(std::string_view name);
 
@@ -79,6 +101,21 @@ class Store {
   base::Result<std::optional<LoginRecord>> find_login(std::string_view address);
   base::Result<void> set_password_hash(std::string_view address, std::string_view password_hash);
   base::Result<void> remove_login(std::string_view address);
+  // Addresses of every login of an account (what a plain mail.send key
+  // may send as until sending domains exist).
+  base::Result<std::vector<std::string>> account_login_addresses(std::string_view account);
+
+  // API keys (api_key_store.cpp). key.account names the account.
+  base::Result<ApiKey> add_api_key(const ApiKey& key, std::string_view secret_hash);
+  base::Result<std::vector<ApiKey>> list_api_keys();
+  base::Result<std::optional<ApiKeyRecord>> find_api_key(std::string_view id);
+  base::Result<void> revoke_api_key(std::string_view id);
+  // Rotation: the old key stops at `expires_at` and names its successor.
+  base::Result<void> retire_api_key(std::string_view id, std::int64_t expires_at,
+                                    std::string_view replaced_by);
+  // Records a use; skips the write when the last one is recent and from the
+  // same address, so a busy key does not cost a disk sync per connection.
+  base::Result<void> touch_api_key(std::string_view id, std::string_view ip);
 
  private:
   struct Impl;

@@ -253,5 +253,52 @@ TEST_F(StoreTest, MovedStoreKeepsWorking) {
   EXPECT_TRUE(b.add_account("acme").ok());
 }
 
+TEST_F(StoreTest, ApiKeysLifeCycle) {
+  Store s = open();
+  ASSERT_TRUE(s.add_account("acme"));
+  ASSERT_TRUE(s.add_login("app@acme.example", "acme", "$argon2id$fake"));
+  ApiKey k;
+  k.id = "k1";
+  k.account = "acme";
+  k.name = "crm";
+  k.scopes = {"mail.send"};
+  k.sender_patterns = {"*@acme.example"};
+  k.allowed_ips = {"192.0.2.0/24", "2001:db8::/32"};
+  auto added = s.add_api_key(k, "abc123");
+  ASSERT_TRUE(added) << added.error().message;
+  EXPECT_GT(added->created_at, 0);
+  EXPECT_FALSE(s.add_api_key(k, "again"));  // duplicate id
+  k.account = "nope";
+  k.id = "k2";
+  EXPECT_FALSE(s.add_api_key(k, "x"));
+
+  auto found = s.find_api_key("k1");
+  ASSERT_TRUE(found && *found);
+  EXPECT_EQ((*found)->secret_hash, "abc123");
+  EXPECT_EQ((*found)->key.allowed_ips, (std::vector<std::string>{"192.0.2.0/24", "2001:db8::/32"}));
+  EXPECT_FALSE((*found)->key.revoked_at);
+
+  ASSERT_TRUE(s.touch_api_key("k1", "192.0.2.7"));
+  found = s.find_api_key("k1");
+  EXPECT_EQ((*found)->key.last_used_ip, "192.0.2.7");
+
+  ASSERT_TRUE(s.retire_api_key("k1", 2000000000, "k9"));
+  ASSERT_TRUE(s.retire_api_key("k1", 2100000000, "k9"));  // never extends
+  found = s.find_api_key("k1");
+  EXPECT_EQ((*found)->key.expires_at, 2000000000);
+  EXPECT_EQ((*found)->key.replaced_by, "k9");
+
+  ASSERT_TRUE(s.revoke_api_key("k1"));
+  EXPECT_FALSE(s.revoke_api_key("k1"));  // already revoked
+  EXPECT_FALSE(s.revoke_api_key("missing"));
+  EXPECT_TRUE((*s.find_api_key("k1"))->key.revoked_at);
+  EXPECT_EQ(s.list_api_keys()->size(), 1u);
+  auto addresses = s.account_login_addresses("acme");
+  ASSERT_TRUE(addresses);
+  EXPECT_EQ(*addresses, std::vector<std::string>{"app@acme.example"});
+  ASSERT_TRUE(s.remove_login("app@acme.example"));
+  EXPECT_FALSE(s.remove_account("acme"));  // keys are kept for the record
+}
+
 }  // namespace
 }  // namespace herald::store
