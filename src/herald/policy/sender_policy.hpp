@@ -10,11 +10,22 @@
 
 namespace herald::policy {
 
-// Who the client proved to be.
+// Who the client proved to be: a login, or an API key.
 struct Identity {
-  std::string login;    // the login's address, e.g. "app@acme.example"
-  std::string account;  // the account the login belongs to
+  std::string login;    // the login's address, e.g. "app@acme.example"; "key:<id>" for a key
+  std::string account;  // the account the login or key belongs to
+
+  // API keys only.
+  bool api_key = false;
+  std::string key_id;
+  std::vector<std::string> scopes;             // "mail.send", "mail.send:DOMAIN"
+  std::vector<std::string> sender_patterns;    // optional further restriction
+  std::vector<std::string> account_addresses;  // what plain mail.send covers
 };
+
+// Whether an address matches a sender pattern ('*' matches any run of
+// characters; case-insensitive).
+bool matches_pattern(std::string_view address, std::string_view pattern);
 
 struct Decision {
   bool allowed = false;

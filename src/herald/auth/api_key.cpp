@@ -1,0 +1,170 @@
+#include "herald/auth/api_key.hpp"
+
+#include <sodium.h>
+
+#include "herald/auth/password_hash.hpp"
+#include "herald/base/cidr.hpp"
+#include "herald/base/hex.hpp"
+
+namespace herald::auth {
+namespace {
+
+constexpr std::string_view kPrefix = "hk_";
+constexpr std::string_view kIdAlphabet = "abcdefghijkmnpqrstuvwxyz23456789";  // no l/o/0/1
+
+bool is_hex(std::string_view s) {
+  for (char c : s) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
+bool valid_domain_text(std::string_view d) {
+  if (d.empty() || d.size() > 255) return false;
+  for (char c : d) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '.' || c == '*';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+NewApiKey generate_api_key() {
+  sodium_ready();
+  NewApiKey k;
+  for (std::size_t i = 0; i < kApiKeyIdLength; ++i) {
+    k.id += kIdAlphabet[randombytes_uniform(static_cast<std::uint32_t>(kIdAlphabet.size()))];
+  }
+  unsigned char secret[32];
+  randombytes_buf(secret, sizeof secret);
+  std::string hex =
+      base::hex_encode(std::string_view(reinterpret_cast<char*>(secret), sizeof secret));
+  sodium_memzero(secret, sizeof secret);
+  k.token = std::string(kPrefix) + k.id + "_" + hex;
+  k.secret_hash = hash_api_key_secret(hex);
+  sodium_memzero(hex.data(), hex.size());
+  return k;
+}
+
+std::optional<ApiKeyToken> parse_api_key(std::string_view token) {
+  if (token.size() != kPrefix.size() + kApiKeyIdLength + 1 + kApiKeySecretLength) return {};
+  if (token.substr(0, kPrefix.size()) != kPrefix) return {};
+  std::string_view id = token.substr(kPrefix.size(), kApiKeyIdLength);
+  if (token[kPrefix.size() + kApiKeyIdLength] != '_') return {};
+  std::string_view secret = token.substr(kPrefix.size() + kApiKeyIdLength + 1);
+  for (char c : id) {
+    if (kIdAlphabet.find(c) == std::string_view::npos) return {};
+  }
+  if (!is_hex(secret)) return {};
+  return ApiKeyToken{std::string(id), std::string(secret)};
+}
+
+std::string hash_api_key_secret(std::string_view secret) {
+  sodium_ready();
+  unsigned char digest[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(secret.data()), secret.size());
+  return base::hex_encode(std::string_view(reinterpret_cast<char*>(digest), sizeof digest));
+}
+
+base::Result<void> validate_scope(std::string_view scope) {
+  if (scope == "mail.send") return {};
+  constexpr std::string_view kDomainScope = "mail.send:";
+  if (scope.substr(0, kDomainScope.size()) == kDomainScope) {
+    std::string_view domain = scope.substr(kDomainScope.size());
+    if (valid_domain_text(domain) && domain.find('*') == std::string_view::npos &&
+        domain.find('.') != std::string_view::npos) {
+      return {};
+    }
+  }
+  return base::make_error("'" + std::string(scope) +
+                          "' is not a scope; use mail.send or mail.send:DOMAIN");
+}
+
+base::Result<void> validate_sender_pattern(std::string_view pattern) {
+  auto at = pattern.rfind('@');
+  if (at == std::string_view::npos || at == 0 || at + 1 == pattern.size() ||
+      !valid_domain_text(pattern.substr(at + 1)) || pattern.size() > 320) {
+    return base::make_error("'" + std::string(pattern) +
+                            "' is not a sender pattern; write e.g. noreply@example.com or "
+                            "*@example.com");
+  }
+  for (char c : pattern.substr(0, at)) {
+    if (static_cast<unsigned char>(c) <= ' ' || c == '<' || c == '>') {
+      return base::make_error("'" + std::string(pattern) + "' has a space or bracket in it");
+    }
+  }
+  return {};
+}
+
+ApiKeyVerifier::ApiKeyVerifier(store::Store& store, Clock clock)
+    : store_(store), clock_(std::move(clock)) {}
+
+ApiKeyResult ApiKeyVerifier::verify(std::string_view token, std::string_view client_ip) {
+  ApiKeyResult r;
+  auto parsed = parse_api_key(token);
+  if (!parsed) {
+    r.reason_for_log = "not an API key token";
+    return r;
+  }
+  r.key_id = parsed->id;
+  auto found = store_.find_api_key(parsed->id);
+  std::string hash = hash_api_key_secret(parsed->secret);
+  sodium_memzero(parsed->secret.data(), parsed->secret.size());
+  if (!found) {
+    r.reason_for_log = "store error: " + found.error().message;
+    return r;
+  }
+  if (!*found) {
+    r.reason_for_log = "unknown key";
+    return r;
+  }
+  const store::ApiKeyRecord& record = **found;
+  if (record.secret_hash.size() != hash.size() ||
+      sodium_memcmp(record.secret_hash.data(), hash.data(), hash.size()) != 0) {
+    r.reason_for_log = "wrong secret";
+    return r;
+  }
+  auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                 (clock_ ? clock_() : std::chrono::system_clock::now()).time_since_epoch())
+                 .count();
+  if (record.key.revoked_at) {
+    r.reason_for_log = "revoked";
+    return r;
+  }
+  if (record.key.expires_at && *record.key.expires_at <= now) {
+    r.reason_for_log = record.key.replaced_by ? "rotated, overlap ended" : "expired";
+    return r;
+  }
+  if (!record.key.allowed_ips.empty()) {
+    bool allowed = false;
+    for (const auto& network : record.key.allowed_ips) {
+      auto cidr = base::Cidr::parse(network);
+      if (cidr && cidr->contains(client_ip)) {
+        allowed = true;
+        break;
+      }
+    }
+    if (!allowed) {
+      r.reason_for_log = "client IP " + std::string(client_ip) + " not in the key's allowlist";
+      return r;
+    }
+  }
+  auto addresses = store_.account_login_addresses(record.key.account);
+  if (!addresses) {
+    r.reason_for_log = "store error: " + addresses.error().message;
+    return r;
+  }
+  // Last use is informative; a failure to record it must not refuse mail.
+  (void)store_.touch_api_key(record.key.id, client_ip);
+  r.ok = true;
+  r.account = record.key.account;
+  r.scopes = record.key.scopes;
+  r.sender_patterns = record.key.sender_patterns;
+  r.account_addresses = std::move(*addresses);
+  r.reason_for_log = "ok";
+  return r;
+}
+
+}  // namespace herald::auth
