@@ -30,6 +30,7 @@ void add_account_commands(CLI::App& app, Globals& globals);
 void add_user_commands(CLI::App& app, Globals& globals);
 void add_queue_commands(CLI::App& app, Globals& globals);
 void add_bench_command(CLI::App& app, Globals& globals);
+void add_key_commands(CLI::App& app, Globals& globals);
 
 // Reads a password from stdin (--password-stdin) or the terminal (twice,
 // echo off). Trailing newline removed.

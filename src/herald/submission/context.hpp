@@ -6,6 +6,7 @@
 #include <asio/thread_pool.hpp>
 #include <memory>
 
+#include "herald/auth/api_key.hpp"
 #include "herald/auth/credential_verifier.hpp"
 #include "herald/auth/lockout.hpp"
 #include "herald/config/config.hpp"
@@ -21,6 +22,7 @@ struct Context {
   std::shared_ptr<net::TlsContext> tls;  // null when no listener uses TLS
   net::ConnectionLimiter& limiter;
   auth::CredentialVerifier& verifier;
+  auth::ApiKeyVerifier& api_keys;
   auth::Lockout& lockout;
   spool::Spool& spool;
   asio::thread_pool& workers;

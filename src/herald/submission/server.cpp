@@ -87,7 +87,8 @@ base::Result<void> serve(const config::Config& config) {
                          .max_failures_per_login = config.auth.max_failures_per_ip,
                          .lockout = config.auth.lockout,
                          .window = config.auth.lockout});
-  Context context{config, tls, limiter, verifier, lockout, **spool, workers, sessions};
+  auth::ApiKeyVerifier api_keys(*store);
+  Context context{config, tls, limiter, verifier, api_keys, lockout, **spool, workers, sessions};
 
   std::vector<std::unique_ptr<net::Listener>> listeners;
   for (const auto& l : config.listeners) {

@@ -294,19 +294,44 @@ asio::awaitable<void> Session::handle_sasl_step(auth::SaslStep step) {
   std::string username = credentials.username;
   // A locked login answers after the same floor as a wrong password, and
   // unknown names are locked too, so neither reveals which logins exist.
-  auto locked = ctx_.lockout.check(client_ip_, username);
+  const bool is_key = policy::same_address(username, ctx_.config.auth.api_key_username);
+  // API keys are counted per key, so failures against one cannot lock out
+  // every application that uses a key.
+  std::string lock_name = username;
+  if (is_key) {
+    auto token = auth::parse_api_key(credentials.password.view());
+    lock_name = "apikey:" + (token ? token->id : std::string("malformed"));
+  }
+  auto locked = ctx_.lockout.check(client_ip_, lock_name);
   auth::VerifyResult result;
-  if (!locked) {
+  policy::Identity identity;
+  if (locked) {
+    result.reason_for_log = "locked out";
+  } else if (is_key) {
+    // API key: the user name is the configured marker, the password the token.
+    auto key = co_await run_blocking(ctx_.workers, [this, &credentials] {
+      return ctx_.api_keys.verify(credentials.password.view(), client_ip_);
+    });
+    result.ok = key.ok;
+    result.reason_for_log = key.reason_for_log;
+    result.identity = "key:" + key.key_id;
+    identity = {result.identity,
+                key.account,
+                true,
+                key.key_id,
+                std::move(key.scopes),
+                std::move(key.sender_patterns),
+                std::move(key.account_addresses)};
+  } else {
     result = co_await run_blocking(ctx_.workers, [this, &credentials] {
       return ctx_.verifier.verify(credentials.username, credentials.password.view());
     });
-  } else {
-    result.reason_for_log = "locked out";
+    identity = {result.identity, result.account};
   }
   sasl_.reset();
   if (result.ok) {
-    ctx_.lockout.record_success(username);
-    identity_ = policy::Identity{result.identity, result.account};
+    ctx_.lockout.record_success(lock_name);
+    identity_ = std::move(identity);
     protocol_.auth_succeeded(result.identity);
     base::log_info("auth_ok", {{"session", id_},
                                {"ip", client_ip_},
@@ -325,19 +350,19 @@ asio::awaitable<void> Session::handle_sasl_step(auth::SaslStep step) {
   base::log_warn("auth_failed", {{"session", id_},
                                  {"ip", client_ip_},
                                  {"mechanism", sasl_mechanism_},
-                                 {"identity", username},
+                                 {"identity", lock_name},
                                  {"reason", result.reason_for_log}});
   if (locked) {
     protocol_.auth_failed(lockout_reply(locked));
     co_return;
   }
-  if (auto now_locked = ctx_.lockout.record_failure(client_ip_, username); now_locked) {
+  if (auto now_locked = ctx_.lockout.record_failure(client_ip_, lock_name); now_locked) {
     base::log_warn(
         "auth_lockout",
         {{"session", id_},
          {"ip", client_ip_},
          {"scope", now_locked.locked == auth::Lockout::Scope::ip ? "ip" : "login"},
-         {"identity", username},
+         {"identity", lock_name},
          {"until",
           fmt::format("{:%Y-%m-%dT%H:%M:%SZ}",
                       fmt::gmtime(std::chrono::system_clock::to_time_t(now_locked.until)))}});
