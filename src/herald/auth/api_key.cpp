@@ -159,6 +159,7 @@ ApiKeyResult ApiKeyVerifier::verify(std::string_view token, std::string_view cli
   // Last use is informative; a failure to record it must not refuse mail.
   (void)store_.touch_api_key(record.key.id, client_ip);
   r.ok = true;
+  r.new_network = !record.key.last_used_ip.empty() && record.key.last_used_ip != client_ip;
   r.account = record.key.account;
   r.scopes = record.key.scopes;
   r.sender_patterns = record.key.sender_patterns;

@@ -49,6 +49,7 @@ struct ApiKeyResult {
   std::vector<std::string> sender_patterns;
   std::vector<std::string> account_addresses;  // logins of the key's account
   std::string reason_for_log;                  // never the secret
+  bool new_network = false;                    // used before, but from another address
 };
 
 class ApiKeyVerifier {

@@ -48,6 +48,8 @@ void add_account_commands(CLI::App& app, Globals& globals) {
     if (!add_opts->parent.empty()) parent = add_opts->parent;
     auto added = store->add_account(add_opts->name, parent);
     if (!added) return fail(globals, added.error().message);
+    audit_admin(*store, "account_added",
+                "account=" + added->name + (added->parent ? " parent=" + *added->parent : ""));
     std::cout << "account " << added->name << " added\n";
   });
 
@@ -83,6 +85,7 @@ void add_account_commands(CLI::App& app, Globals& globals) {
     if (!store) return fail(globals, store.error().message);
     auto removed = store->remove_account(*remove_name);
     if (!removed) return fail(globals, removed.error().message);
+    audit_admin(*store, "account_removed", "account=" + *remove_name);
     std::cout << "account " << *remove_name << " removed\n";
   });
 }
@@ -112,6 +115,7 @@ void add_user_commands(CLI::App& app, Globals& globals) {
     if (!hash) return fail(globals, hash.error().message);
     auto added = store->add_login(add_opts->address, add_opts->account, *hash);
     if (!added) return fail(globals, added.error().message);
+    audit_admin(*store, "login_added", "login=" + added->address + " account=" + added->account);
     std::cout << "login " << added->address << " added to account " << added->account << "\n";
   });
 
@@ -154,6 +158,7 @@ void add_user_commands(CLI::App& app, Globals& globals) {
     if (!hash) return fail(globals, hash.error().message);
     auto changed = store->set_password_hash(passwd_opts->address, *hash);
     if (!changed) return fail(globals, changed.error().message);
+    audit_admin(*store, "password_changed", "login=" + passwd_opts->address);
     std::cout << "password of " << passwd_opts->address << " changed\n";
   });
 
@@ -165,6 +170,7 @@ void add_user_commands(CLI::App& app, Globals& globals) {
     if (!store) return fail(globals, store.error().message);
     auto removed = store->remove_login(*remove_address);
     if (!removed) return fail(globals, removed.error().message);
+    audit_admin(*store, "login_removed", "login=" + *remove_address);
     std::cout << "login " << *remove_address << " removed\n";
   });
 }

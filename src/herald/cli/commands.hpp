@@ -8,6 +8,7 @@
 
 #include "herald/base/result.hpp"
 #include "herald/config/config.hpp"
+#include "herald/store/store.hpp"
 
 namespace herald::cli {
 
@@ -24,6 +25,10 @@ base::Result<config::Config> load(const Globals& globals);
 // Prints "herald: <message>" to stderr and sets a non-zero exit code.
 void fail(Globals& globals, const std::string& message);
 
+// Records an administrative change in the audit trail, as the Unix user
+// running the command (SUDO_USER when run through sudo).
+void audit_admin(store::Store& store, const std::string& event, const std::string& detail);
+
 void add_init_command(CLI::App& app, Globals& globals);
 void add_serve_commands(CLI::App& app, Globals& globals);  // serve, check-config
 void add_account_commands(CLI::App& app, Globals& globals);
@@ -31,6 +36,7 @@ void add_user_commands(CLI::App& app, Globals& globals);
 void add_queue_commands(CLI::App& app, Globals& globals);
 void add_bench_command(CLI::App& app, Globals& globals);
 void add_key_commands(CLI::App& app, Globals& globals);
+void add_audit_command(CLI::App& app, Globals& globals);
 
 // Reads a password from stdin (--password-stdin) or the terminal (twice,
 // echo off). Trailing newline removed.

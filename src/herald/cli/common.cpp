@@ -1,6 +1,8 @@
+#include <pwd.h>
 #include <termios.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <iostream>
 
 #include "herald/cli/commands.hpp"
@@ -15,6 +17,21 @@ base::Result<config::Config> load(const Globals& globals) {
 void fail(Globals& globals, const std::string& message) {
   std::cerr << "herald: " << message << "\n";
   globals.exit_code = 1;
+}
+
+void audit_admin(store::Store& store, const std::string& event, const std::string& detail) {
+  std::string who;
+  if (const char* sudo = std::getenv("SUDO_USER"); sudo && *sudo) {
+    who = sudo;
+  } else if (const passwd* pw = getpwuid(getuid()); pw && pw->pw_name) {
+    who = pw->pw_name;
+  } else {
+    who = "uid " + std::to_string(getuid());
+  }
+  // The change itself succeeded; an audit failure is reported, not fatal.
+  if (auto r = store.add_audit({{0, 0, "admin", event, who, "", detail}}); !r) {
+    std::cerr << "herald: warning: could not write the audit trail: " << r.error().message << "\n";
+  }
 }
 
 namespace {

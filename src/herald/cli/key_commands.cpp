@@ -98,6 +98,7 @@ void add_key_commands(CLI::App& app, Globals& globals) {
     k.id = fresh.id;
     auto added = store->add_api_key(k, fresh.secret_hash);
     if (!added) return fail(globals, added.error().message);
+    audit_admin(*store, "key_created", "key=" + k.id + " account=" + k.account);
     if (globals.json) {
       std::cout
           << nlohmann::json{{"id", k.id}, {"token", fresh.token}, {"account", k.account}}.dump()
@@ -151,6 +152,7 @@ void add_key_commands(CLI::App& app, Globals& globals) {
     if (!store) return fail(globals, store.error().message);
     auto r = store->revoke_api_key(*revoke_id);
     if (!r) return fail(globals, r.error().message);
+    audit_admin(*store, "key_revoked", "key=" + *revoke_id);
     std::cout << "API key " << *revoke_id << " revoked\n";
   });
 
@@ -184,6 +186,8 @@ void add_key_commands(CLI::App& app, Globals& globals) {
     if (!added) return fail(globals, added.error().message);
     auto retired = store->retire_api_key(r->id, now_seconds() + overlap->count(), fresh.id);
     if (!retired) return fail(globals, retired.error().message);
+    audit_admin(*store, "key_rotated",
+                "key=" + r->id + " successor=" + fresh.id + " overlap=" + r->overlap);
     if (globals.json) {
       std::cout
           << nlohmann::json{{"id", fresh.id}, {"token", fresh.token}, {"replaces", r->id}}.dump()

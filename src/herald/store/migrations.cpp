@@ -58,6 +58,19 @@ constexpr std::array kMigrations{
       );
       CREATE INDEX api_keys_account ON api_keys(account_id);
     )sql"},
+    // The audit trail: who did what, from where, when. Never a secret.
+    Migration{3, R"sql(
+      CREATE TABLE audit (
+        id       INTEGER PRIMARY KEY,
+        at       INTEGER NOT NULL,
+        kind     TEXT NOT NULL,
+        event    TEXT NOT NULL,
+        identity TEXT NOT NULL DEFAULT '',
+        ip       TEXT NOT NULL DEFAULT '',
+        detail   TEXT NOT NULL DEFAULT ''
+      );
+      CREATE INDEX audit_at ON audit(at);
+    )sql"},
 };
 
 }  // namespace

@@ -61,6 +61,17 @@ struct ApiKeyRecord {
   std::string secret_hash;  // hex SHA-256 of the secret part
 };
 
+// One line of the audit trail. kind: "auth", "admin" or "send".
+struct AuditEvent {
+  std::int64_t id = 0;
+  std::int64_t at = 0;  // Unix seconds; 0 = now when written
+  std::string kind;
+  std::string event;     // "auth_ok", "auth_failed", "auth_lockout", "key_created", ...
+  std::string identity;  // login address, "key:<id>", or the admin's Unix user
+  std::string ip;
+  std::string detail;  // mechanism, reason, queue id...; never a secret
+};
+
 // Checks an account name: [a-z0-9][a-z0-9._-]{0,63}.
 base::Result<void> validate_account_name(std::string_view name);
 
@@ -104,6 +115,12 @@ class Store {
   // Addresses of every login of an account (what a plain mail.send key
   // may send as until sending domains exist).
   base::Result<std::vector<std::string>> account_login_addresses(std::string_view account);
+
+  // Audit trail (audit_store.cpp). Several events go in one transaction.
+  base::Result<void> add_audit(const std::vector<AuditEvent>& events);
+  // Newest last; since/kind empty = all; at most `limit` (the newest ones).
+  base::Result<std::vector<AuditEvent>> list_audit(std::int64_t since, std::string_view kind,
+                                                   std::size_t limit);
 
   // API keys (api_key_store.cpp). key.account names the account.
   base::Result<ApiKey> add_api_key(const ApiKey& key, std::string_view secret_hash);

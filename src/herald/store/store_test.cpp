@@ -14,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "herald/store/audit_writer.hpp"
 #include "herald/store/migrations.hpp"
 
 namespace herald::store {
@@ -298,6 +299,30 @@ TEST_F(StoreTest, ApiKeysLifeCycle) {
   EXPECT_EQ(*addresses, std::vector<std::string>{"app@acme.example"});
   ASSERT_TRUE(s.remove_login("app@acme.example"));
   EXPECT_FALSE(s.remove_account("acme"));  // keys are kept for the record
+}
+
+TEST_F(StoreTest, AuditTrailFiltersByTimeAndKind) {
+  Store s = open();
+  ASSERT_TRUE(s.add_audit({{0, 100, "auth", "auth_ok", "app@acme.example", "192.0.2.1", "PLAIN"},
+                           {0, 200, "admin", "key_created", "root", "", "key k1"},
+                           {0, 300, "auth", "auth_failed", "x@acme.example", "192.0.2.2", ""}}));
+  auto all = s.list_audit(0, "", 100);
+  ASSERT_TRUE(all);
+  ASSERT_EQ(all->size(), 3u);
+  EXPECT_EQ(all->front().event, "auth_ok");  // oldest first
+  EXPECT_EQ(s.list_audit(150, "", 100)->size(), 2u);
+  EXPECT_EQ(s.list_audit(0, "auth", 100)->size(), 2u);
+  auto newest = s.list_audit(0, "", 1);
+  EXPECT_EQ(newest->front().event, "auth_failed");
+}
+
+TEST_F(StoreTest, AuditWriterBatchesAndFlushesOnStop) {
+  Store s = open();
+  {
+    AuditWriter w(s, std::chrono::milliseconds(50));
+    for (int i = 0; i < 100; ++i) w.record({0, 0, "auth", "auth_ok", "a@x.example", "", ""});
+  }
+  EXPECT_EQ(s.list_audit(0, "auth", 1000)->size(), 100u);
 }
 
 }  // namespace

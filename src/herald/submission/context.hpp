@@ -13,6 +13,7 @@
 #include "herald/net/connection_limiter.hpp"
 #include "herald/net/tls_context.hpp"
 #include "herald/spool/spool.hpp"
+#include "herald/store/audit_writer.hpp"
 #include "herald/submission/session_registry.hpp"
 
 namespace herald::submission {
@@ -24,6 +25,7 @@ struct Context {
   auth::CredentialVerifier& verifier;
   auth::ApiKeyVerifier& api_keys;
   auth::Lockout& lockout;
+  store::AuditWriter& audit;
   spool::Spool& spool;
   asio::thread_pool& workers;
   SessionRegistry& sessions;

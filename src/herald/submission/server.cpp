@@ -88,7 +88,9 @@ base::Result<void> serve(const config::Config& config) {
                          .lockout = config.auth.lockout,
                          .window = config.auth.lockout});
   auth::ApiKeyVerifier api_keys(*store);
-  Context context{config, tls, limiter, verifier, api_keys, lockout, **spool, workers, sessions};
+  store::AuditWriter audit(*store);
+  Context context{config,  tls,   limiter, verifier, api_keys,
+                  lockout, audit, **spool, workers,  sessions};
 
   std::vector<std::unique_ptr<net::Listener>> listeners;
   for (const auto& l : config.listeners) {
@@ -164,6 +166,7 @@ base::Result<void> serve(const config::Config& config) {
   pool.join();
   workers.join();
   (*spool)->stop();
+  audit.stop();
   base::log_info("stopped");
   return {};
 }

@@ -314,6 +314,12 @@ asio::awaitable<void> Session::handle_sasl_step(auth::SaslStep step) {
     });
     result.ok = key.ok;
     result.reason_for_log = key.reason_for_log;
+    if (key.ok && key.new_network) {
+      base::log_warn("key_new_network",
+                     {{"session", id_}, {"ip", client_ip_}, {"key", key.key_id}});
+      ctx_.audit.record({0, 0, "auth", "key_new_network", "key:" + key.key_id, client_ip_,
+                         "API key used from an address it was not used from before"});
+    }
     result.identity = "key:" + key.key_id;
     identity = {result.identity,
                 key.account,
@@ -333,6 +339,8 @@ asio::awaitable<void> Session::handle_sasl_step(auth::SaslStep step) {
     ctx_.lockout.record_success(lock_name);
     identity_ = std::move(identity);
     protocol_.auth_succeeded(result.identity);
+    ctx_.audit.record(
+        {0, 0, "auth", "auth_ok", result.identity, client_ip_, "mechanism=" + sasl_mechanism_});
     base::log_info("auth_ok", {{"session", id_},
                                {"ip", client_ip_},
                                {"mechanism", sasl_mechanism_},
@@ -352,11 +360,16 @@ asio::awaitable<void> Session::handle_sasl_step(auth::SaslStep step) {
                                  {"mechanism", sasl_mechanism_},
                                  {"identity", lock_name},
                                  {"reason", result.reason_for_log}});
+  ctx_.audit.record({0, 0, "auth", "auth_failed", lock_name, client_ip_,
+                     "mechanism=" + sasl_mechanism_ + " reason=" + result.reason_for_log});
   if (locked) {
     protocol_.auth_failed(lockout_reply(locked));
     co_return;
   }
   if (auto now_locked = ctx_.lockout.record_failure(client_ip_, lock_name); now_locked) {
+    ctx_.audit.record(
+        {0, 0, "auth", "auth_lockout", lock_name, client_ip_,
+         std::string("scope=") + (now_locked.locked == auth::Lockout::Scope::ip ? "ip" : "login")});
     base::log_warn(
         "auth_lockout",
         {{"session", id_},
@@ -467,6 +480,7 @@ asio::awaitable<void> Session::handle_data_end(const smtp::Event& event) {
   auto writer = std::move(writer_);
   std::uint64_t size = writer->size();
   std::string from_for_log = mail_from_.empty() ? "<>" : mail_from_;
+  std::string mail_from_for_audit = mail_from_;
   auto committed =
       co_await await_callback<base::Result<std::string>>([this, &writer, &envelope](auto done) {
         ctx_.spool.commit(std::move(writer), std::move(envelope), std::move(done));
@@ -480,6 +494,10 @@ asio::awaitable<void> Session::handle_data_end(const smtp::Event& event) {
   }
   ++messages_;
   protocol_.message_queued(*committed);
+  ctx_.audit.record({0, 0, "send", "message_accepted", identity_ ? identity_->login : "",
+                     client_ip_,
+                     fmt::format("queue_id={} from=<{}> recipients={} size={}", *committed,
+                                 mail_from_for_audit, rcpt_count, size)});
   base::log_info("message_accepted", {{"session", id_},
                                       {"queue_id", *committed},
                                       {"from", from_for_log},
