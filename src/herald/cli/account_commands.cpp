@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "herald/auth/password_hash.hpp"
+#include "herald/auth/scram.hpp"
 #include "herald/cli/commands.hpp"
 #include "herald/store/store.hpp"
 
@@ -111,9 +112,12 @@ void add_user_commands(CLI::App& app, Globals& globals) {
     auto password = read_password(add_opts->password_stdin);
     if (!password) return fail(globals, password.error().message);
     auto hash = auth::hash_password(*password);
+    auto scram = auth::make_scram_keys(*password);
     sodium_memzero(password->data(), password->size());
     if (!hash) return fail(globals, hash.error().message);
-    auto added = store->add_login(add_opts->address, add_opts->account, *hash);
+    if (!scram) return fail(globals, scram.error().message);
+    auto added = store->add_login(add_opts->address, add_opts->account, *hash,
+                                  auth::format_scram_keys(*scram));
     if (!added) return fail(globals, added.error().message);
     audit_admin(*store, "login_added", "login=" + added->address + " account=" + added->account);
     std::cout << "login " << added->address << " added to account " << added->account << "\n";
@@ -154,9 +158,12 @@ void add_user_commands(CLI::App& app, Globals& globals) {
     auto password = read_password(passwd_opts->password_stdin);
     if (!password) return fail(globals, password.error().message);
     auto hash = auth::hash_password(*password);
+    auto scram = auth::make_scram_keys(*password);
     sodium_memzero(password->data(), password->size());
     if (!hash) return fail(globals, hash.error().message);
-    auto changed = store->set_password_hash(passwd_opts->address, *hash);
+    if (!scram) return fail(globals, scram.error().message);
+    auto changed =
+        store->set_password_hash(passwd_opts->address, *hash, auth::format_scram_keys(*scram));
     if (!changed) return fail(globals, changed.error().message);
     audit_admin(*store, "password_changed", "login=" + passwd_opts->address);
     std::cout << "password of " << passwd_opts->address << " changed\n";

@@ -85,6 +85,8 @@ void add_serve_commands(CLI::App& app, Globals& globals) {
     if (!config) return fail(globals, config.error().message);
     if (auto files = config::check_files(*config); !files)
       return fail(globals, files.error().message);
+    if (auto ok = submission::check_supported(*config); !ok)
+      return fail(globals, ok.error().message);
     std::cout << config->path << ": ok (" << config->listeners.size() << " listener"
               << (config->listeners.size() == 1 ? "" : "s") << ")\n";
   });

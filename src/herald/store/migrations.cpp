@@ -71,6 +71,10 @@ constexpr std::array kMigrations{
       );
       CREATE INDEX audit_at ON audit(at);
     )sql"},
+    // SCRAM-SHA-256 salted keys (RFC 5803 text), set with the password.
+    Migration{4, R"sql(
+      ALTER TABLE logins ADD COLUMN scram_keys TEXT NOT NULL DEFAULT '';
+    )sql"},
 };
 
 }  // namespace

@@ -232,7 +232,7 @@ base::Result<void> Store::remove_account(std::string_view name) {
 }
 
 base::Result<Login> Store::add_login(std::string_view address, std::string_view account,
-                                     std::string_view password_hash) {
+                                     std::string_view password_hash, std::string_view scram_keys) {
   auto canonical = normalize_login_address(address);
   if (!canonical) return canonical.error();
   if (auto v = validate_hash(password_hash); !v) return v.error();
@@ -255,12 +255,13 @@ base::Result<Login> Store::add_login(std::string_view address, std::string_view 
     l.created_at = l.updated_at = unix_now();
     SQLite::Statement ins(db,
                           "INSERT INTO logins(address, account_id, password_hash, created_at, "
-                          "updated_at) VALUES(?, ?, ?, ?, ?)");
+                          "updated_at, scram_keys) VALUES(?, ?, ?, ?, ?, ?)");
     ins.bind(1, l.address);
     ins.bind(2, *acct);
     ins.bind(3, std::string(password_hash));
     ins.bind(4, l.created_at);
     ins.bind(5, l.updated_at);
+    ins.bind(6, std::string(scram_keys));
     ins.exec();
     l.id = db.getLastInsertRowid();
     tx.commit();
@@ -295,7 +296,7 @@ base::Result<std::optional<LoginRecord>> Store::find_login(std::string_view addr
     if (!impl_->find_login) {
       impl_->find_login = std::make_unique<SQLite::Statement>(
           impl_->db,
-          "SELECT l.id, l.address, a.name, l.password_hash FROM logins l "
+          "SELECT l.id, l.address, a.name, l.password_hash, l.scram_keys FROM logins l "
           "JOIN accounts a ON a.id = l.account_id WHERE l.address = ?");
     }
     SQLite::Statement& q = *impl_->find_login;
@@ -315,21 +316,25 @@ base::Result<std::optional<LoginRecord>> Store::find_login(std::string_view addr
     r.address = q.getColumn(1).getString();
     r.account = q.getColumn(2).getString();
     r.password_hash = q.getColumn(3).getString();
+    r.scram_keys = q.getColumn(4).getString();
     return std::optional<LoginRecord>(std::move(r));
   });
 }
 
 base::Result<void> Store::set_password_hash(std::string_view address,
-                                            std::string_view password_hash) {
+                                            std::string_view password_hash,
+                                            std::string_view scram_keys) {
   if (auto v = validate_hash(password_hash); !v) return v.error();
   auto canonical = normalize_login_address(address);
   if (!canonical) return canonical.error();
   return impl_->run("changing a password", [&]() -> base::Result<void> {
     SQLite::Statement up(impl_->db,
-                         "UPDATE logins SET password_hash = ?, updated_at = ? WHERE address = ?");
+                         "UPDATE logins SET password_hash = ?, updated_at = ?, scram_keys = ? "
+                         "WHERE address = ?");
     up.bind(1, std::string(password_hash));
     up.bind(2, unix_now());
-    up.bind(3, *canonical);
+    up.bind(3, std::string(scram_keys));
+    up.bind(4, *canonical);
     if (up.exec() == 0) {
       return base::make_error(
           fmt::format("login '{}' does not exist; see 'herald user list'", *canonical));

@@ -37,6 +37,7 @@ struct LoginRecord {
   std::string address;
   std::string account;
   std::string password_hash;  // libsodium Argon2id string ("$argon2id$...")
+  std::string scram_keys;     // RFC 5803 "SCRAM-SHA-256$..." text; empty if none
 };
 
 // An API key as shown to people: never its secret or hash.
@@ -105,12 +106,15 @@ class Store {
   // Refuses while logins or sub-accounts still belong to it.
   base::Result<void> remove_account(std::string_view name);
 
+  // scram_keys: the SCRAM-SHA-256 salted keys of the same password (RFC
+  // 5803 text), or empty when the login cannot use SCRAM.
   base::Result<Login> add_login(std::string_view address, std::string_view account,
-                                std::string_view password_hash);
+                                std::string_view password_hash, std::string_view scram_keys = {});
   base::Result<std::vector<Login>> list_logins();
   // nullopt when there is no such login (or the address is not well-formed).
   base::Result<std::optional<LoginRecord>> find_login(std::string_view address);
-  base::Result<void> set_password_hash(std::string_view address, std::string_view password_hash);
+  base::Result<void> set_password_hash(std::string_view address, std::string_view password_hash,
+                                       std::string_view scram_keys = {});
   base::Result<void> remove_login(std::string_view address);
   // Addresses of every login of an account (what a plain mail.send key
   // may send as until sending domains exist).

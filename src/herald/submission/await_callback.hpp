@@ -30,7 +30,10 @@ asio::awaitable<T> await_callback(Start start) {
       asio::use_awaitable);
 }
 
-// Runs a blocking function (Argon2id, SQLite) on the worker pool.
+// Runs a blocking function (Argon2id, SQLite) on the worker pool. Pass a
+// lambda that captures only references and pointers: GCC 12 miscompiles
+// coroutine parameters of class type with non-trivial members (seen as a
+// double free of a captured std::string).
 template <class F>
 auto run_blocking(asio::thread_pool& pool, F fn) -> asio::awaitable<decltype(fn())> {
   using T = decltype(fn());

@@ -26,6 +26,7 @@ struct Context {
   auth::ApiKeyVerifier& api_keys;
   auth::Lockout& lockout;
   store::AuditWriter& audit;
+  store::Store& store;
   spool::Spool& spool;
   asio::thread_pool& workers;
   SessionRegistry& sessions;

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "herald/auth/credential_verifier.hpp"
+#include "herald/auth/scram.hpp"
 #include "herald/base/log.hpp"
 #include "herald/net/io_pool.hpp"
 #include "herald/net/listener.hpp"
@@ -51,7 +52,19 @@ void refuse(asio::ip::tcp::socket& socket, const config::Listener& listener,
 
 }  // namespace
 
+base::Result<void> check_supported(const config::Config& config) {
+  for (const auto& m : config.auth.mechanisms) {
+    if (m != "PLAIN" && m != "LOGIN" && m != auth::kScramSha256) {
+      return base::make_error("[auth] mechanisms: " + m +
+                              " is not available in this version yet; remove it (available: "
+                              "PLAIN, LOGIN, SCRAM-SHA-256)");
+    }
+  }
+  return {};
+}
+
 base::Result<void> serve(const config::Config& config) {
+  if (auto supported = check_supported(config); !supported) return supported;
   // OpenSSL writes to sockets with write(2): a vanished client must give
   // EPIPE, not kill the server.
   std::signal(SIGPIPE, SIG_IGN);
@@ -89,8 +102,8 @@ base::Result<void> serve(const config::Config& config) {
                          .window = config.auth.lockout});
   auth::ApiKeyVerifier api_keys(*store);
   store::AuditWriter audit(*store);
-  Context context{config,  tls,   limiter, verifier, api_keys,
-                  lockout, audit, **spool, workers,  sessions};
+  Context context{config, tls,    limiter, verifier, api_keys, lockout,
+                  audit,  *store, **spool, workers,  sessions};
 
   std::vector<std::unique_ptr<net::Listener>> listeners;
   for (const auto& l : config.listeners) {

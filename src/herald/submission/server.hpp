@@ -8,6 +8,10 @@
 
 namespace herald::submission {
 
+// What this build can serve of a valid config (some SPEC mechanisms come
+// in later versions); `check-config` and `serve` both ask.
+base::Result<void> check_supported(const config::Config& config);
+
 // Runs until a stop signal. Returns an error if start-up fails.
 base::Result<void> serve(const config::Config& config);
 

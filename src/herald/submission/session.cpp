@@ -222,32 +222,15 @@ asio::awaitable<void> Session::handle(smtp::Event& event) {
                              {"cipher", net::tls_cipher(stream_.native_ssl())}});
       break;
     }
-    case smtp::EventKind::auth: {
-      sasl_mechanism_ = event.text;
-      auth_started_ = std::chrono::steady_clock::now();
-      if (auto locked = ctx_.lockout.check(client_ip_, ""); locked) {
-        protocol_.auth_failed(lockout_reply(locked));
-        break;
-      }
-      sasl_ = auth::make_sasl_server(event.text);
-      if (!sasl_) {
-        protocol_.auth_failed({504, "5.5.4", "Unrecognized authentication mechanism"});
-        break;
-      }
-      std::optional<std::string_view> initial;
-      if (event.has_argument) initial = event.argument;
-      co_await handle_sasl_step(sasl_->start(initial));
+    case smtp::EventKind::auth:
+      co_await begin_auth(event);
       break;
-    }
     case smtp::EventKind::auth_response:
-      if (!sasl_) {
-        protocol_.auth_failed({503, "5.5.1", "No authentication in progress"});
-        break;
-      }
-      co_await handle_sasl_step(sasl_->respond(event.argument));
+      co_await continue_auth(event);
       break;
     case smtp::EventKind::auth_aborted:
       sasl_.reset();
+      scram_.reset();
       break;
     case smtp::EventKind::mail:
       handle_mail(event);
@@ -273,123 +256,6 @@ asio::awaitable<void> Session::handle(smtp::Event& event) {
     default:
       break;
   }
-}
-
-asio::awaitable<void> Session::handle_sasl_step(auth::SaslStep step) {
-  if (auto* challenge = std::get_if<auth::SaslChallenge>(&step)) {
-    protocol_.auth_challenge(challenge->b64);
-    co_return;
-  }
-  if (auto* failure = std::get_if<auth::SaslFailure>(&step)) {
-    sasl_.reset();
-    if (failure->cancelled) {
-      protocol_.auth_failed({501, "5.7.0", "Authentication cancelled"});
-    } else {
-      protocol_.auth_failed(
-          {501, "5.5.2", "Cannot decode the authentication response: " + failure->reason});
-    }
-    co_return;
-  }
-  auto& credentials = std::get<auth::SaslCredentials>(step);
-  std::string username = credentials.username;
-  // A locked login answers after the same floor as a wrong password, and
-  // unknown names are locked too, so neither reveals which logins exist.
-  const bool is_key = policy::same_address(username, ctx_.config.auth.api_key_username);
-  // API keys are counted per key, so failures against one cannot lock out
-  // every application that uses a key.
-  std::string lock_name = username;
-  if (is_key) {
-    auto token = auth::parse_api_key(credentials.password.view());
-    lock_name = "apikey:" + (token ? token->id : std::string("malformed"));
-  }
-  auto locked = ctx_.lockout.check(client_ip_, lock_name);
-  auth::VerifyResult result;
-  policy::Identity identity;
-  if (locked) {
-    result.reason_for_log = "locked out";
-  } else if (is_key) {
-    // API key: the user name is the configured marker, the password the token.
-    auto key = co_await run_blocking(ctx_.workers, [this, &credentials] {
-      return ctx_.api_keys.verify(credentials.password.view(), client_ip_);
-    });
-    result.ok = key.ok;
-    result.reason_for_log = key.reason_for_log;
-    if (key.ok && key.new_network) {
-      base::log_warn("key_new_network",
-                     {{"session", id_}, {"ip", client_ip_}, {"key", key.key_id}});
-      ctx_.audit.record({0, 0, "auth", "key_new_network", "key:" + key.key_id, client_ip_,
-                         "API key used from an address it was not used from before"});
-    }
-    result.identity = "key:" + key.key_id;
-    identity = {result.identity,
-                key.account,
-                true,
-                key.key_id,
-                std::move(key.scopes),
-                std::move(key.sender_patterns),
-                std::move(key.account_addresses)};
-  } else {
-    result = co_await run_blocking(ctx_.workers, [this, &credentials] {
-      return ctx_.verifier.verify(credentials.username, credentials.password.view());
-    });
-    identity = {result.identity, result.account};
-  }
-  sasl_.reset();
-  if (result.ok) {
-    ctx_.lockout.record_success(lock_name);
-    identity_ = std::move(identity);
-    protocol_.auth_succeeded(result.identity);
-    ctx_.audit.record(
-        {0, 0, "auth", "auth_ok", result.identity, client_ip_, "mechanism=" + sasl_mechanism_});
-    base::log_info("auth_ok", {{"session", id_},
-                               {"ip", client_ip_},
-                               {"mechanism", sasl_mechanism_},
-                               {"identity", result.identity}});
-    co_return;
-  }
-  // Same reply and same minimum time for an unknown login and a wrong
-  // password; the log keeps the detail for the operator.
-  auto floor = auth_started_ + ctx_.auth_failure_floor;
-  if (std::chrono::steady_clock::now() < floor) {
-    asio::steady_timer wait(stream_.socket().get_executor(), floor);
-    asio::error_code ec;
-    co_await wait.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-  }
-  base::log_warn("auth_failed", {{"session", id_},
-                                 {"ip", client_ip_},
-                                 {"mechanism", sasl_mechanism_},
-                                 {"identity", lock_name},
-                                 {"reason", result.reason_for_log}});
-  ctx_.audit.record({0, 0, "auth", "auth_failed", lock_name, client_ip_,
-                     "mechanism=" + sasl_mechanism_ + " reason=" + result.reason_for_log});
-  if (locked) {
-    protocol_.auth_failed(lockout_reply(locked));
-    co_return;
-  }
-  if (auto now_locked = ctx_.lockout.record_failure(client_ip_, lock_name); now_locked) {
-    ctx_.audit.record(
-        {0, 0, "auth", "auth_lockout", lock_name, client_ip_,
-         std::string("scope=") + (now_locked.locked == auth::Lockout::Scope::ip ? "ip" : "login")});
-    base::log_warn(
-        "auth_lockout",
-        {{"session", id_},
-         {"ip", client_ip_},
-         {"scope", now_locked.locked == auth::Lockout::Scope::ip ? "ip" : "login"},
-         {"identity", lock_name},
-         {"until",
-          fmt::format("{:%Y-%m-%dT%H:%M:%SZ}",
-                      fmt::gmtime(std::chrono::system_clock::to_time_t(now_locked.until)))}});
-  }
-  protocol_.auth_failed({535, "5.7.8", "Authentication credentials invalid"});
-}
-
-smtp::Reply Session::lockout_reply(const auth::Lockout::Status& locked) const {
-  std::string until = fmt::format("{:%H:%M:%S} UTC",
-                                  fmt::gmtime(std::chrono::system_clock::to_time_t(locked.until)));
-  if (locked.locked == auth::Lockout::Scope::ip) {
-    return {454, "4.7.0", "Too many failed logins from your address; locked out until " + until};
-  }
-  return {454, "4.7.0", "Too many failed logins for this login; locked out until " + until};
 }
 
 void Session::handle_mail(const smtp::Event& event) {

@@ -15,6 +15,7 @@
 
 #include "herald/auth/lockout.hpp"
 #include "herald/auth/sasl_mechanism.hpp"
+#include "herald/auth/scram.hpp"
 #include "herald/config/config.hpp"
 #include "herald/mail/header_block.hpp"
 #include "herald/net/connection_limiter.hpp"
@@ -45,7 +46,20 @@ class Session : public std::enable_shared_from_this<Session> {
   asio::awaitable<void> flush();
   asio::awaitable<bool> read_more();
   asio::awaitable<void> handle(smtp::Event& event);
+  // AUTH (session_auth.cpp).
+  struct AuthOutcome {
+    bool ok = false;
+    policy::Identity identity;
+    std::string lock_name;  // the name lockout counts: login, or apikey:<id>
+    std::string reason;     // for the log and audit trail; never a secret
+    auth::Lockout::Status locked;
+  };
+  asio::awaitable<void> begin_auth(const smtp::Event& event);
+  asio::awaitable<void> continue_auth(const smtp::Event& event);
   asio::awaitable<void> handle_sasl_step(auth::SaslStep step);
+  asio::awaitable<void> handle_scram_step(auth::ScramStep step);
+  asio::awaitable<void> finish_auth(AuthOutcome outcome);
+  void sasl_failed(const auth::SaslFailure& failure);
   void handle_mail(const smtp::Event& event);
   void handle_rcpt(const smtp::Event& event);
   void handle_data_begin(const smtp::Event& event);
@@ -75,6 +89,9 @@ class Session : public std::enable_shared_from_this<Session> {
 
   // Authentication.
   std::unique_ptr<auth::SaslServer> sasl_;
+  std::unique_ptr<auth::ScramServer> scram_;
+  std::string scram_username_;
+  std::optional<policy::Identity> scram_login_;
   std::string sasl_mechanism_;
   std::chrono::steady_clock::time_point auth_started_;
   std::optional<policy::Identity> identity_;
