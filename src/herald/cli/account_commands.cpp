@@ -1,34 +1,13 @@
 // `herald account ...` and `herald user ...`: accounts and SMTP logins in
-// the store. Passwords are hashed here (Argon2id) and never printed.
-#include <sodium.h>
+// the store. Passwords go through password_secrets() and are never printed.
 
 #include <iostream>
 #include <nlohmann/json.hpp>
 
-#include "herald/auth/password_hash.hpp"
-#include "herald/auth/scram.hpp"
 #include "herald/cli/commands.hpp"
 #include "herald/store/store.hpp"
 
 namespace herald::cli {
-namespace {
-
-base::Result<store::Store> open_store(Globals& globals) {
-  auto config = load(globals);
-  if (!config) return config.error();
-  return store::Store::open(config->store.sqlite_path);
-}
-
-std::string iso_time(std::int64_t t) {
-  char buf[32];
-  std::time_t tt = static_cast<std::time_t>(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
-}  // namespace
 
 void add_account_commands(CLI::App& app, Globals& globals) {
   auto* account = app.add_subcommand("account", "accounts and sub-accounts (mail streams)");
@@ -111,13 +90,10 @@ void add_user_commands(CLI::App& app, Globals& globals) {
     if (!store) return fail(globals, store.error().message);
     auto password = read_password(add_opts->password_stdin);
     if (!password) return fail(globals, password.error().message);
-    auto hash = auth::hash_password(*password);
-    auto scram = auth::make_scram_keys(*password);
-    sodium_memzero(password->data(), password->size());
-    if (!hash) return fail(globals, hash.error().message);
-    if (!scram) return fail(globals, scram.error().message);
-    auto added = store->add_login(add_opts->address, add_opts->account, *hash,
-                                  auth::format_scram_keys(*scram));
+    auto secrets = password_secrets(*password);
+    if (!secrets) return fail(globals, secrets.error().message);
+    auto added =
+        store->add_login(add_opts->address, add_opts->account, secrets->hash, secrets->scram_keys);
     if (!added) return fail(globals, added.error().message);
     audit_admin(*store, "login_added", "login=" + added->address + " account=" + added->account);
     std::cout << "login " << added->address << " added to account " << added->account << "\n";
@@ -157,13 +133,10 @@ void add_user_commands(CLI::App& app, Globals& globals) {
     if (!store) return fail(globals, store.error().message);
     auto password = read_password(passwd_opts->password_stdin);
     if (!password) return fail(globals, password.error().message);
-    auto hash = auth::hash_password(*password);
-    auto scram = auth::make_scram_keys(*password);
-    sodium_memzero(password->data(), password->size());
-    if (!hash) return fail(globals, hash.error().message);
-    if (!scram) return fail(globals, scram.error().message);
+    auto secrets = password_secrets(*password);
+    if (!secrets) return fail(globals, secrets.error().message);
     auto changed =
-        store->set_password_hash(passwd_opts->address, *hash, auth::format_scram_keys(*scram));
+        store->set_password_hash(passwd_opts->address, secrets->hash, secrets->scram_keys);
     if (!changed) return fail(globals, changed.error().message);
     audit_admin(*store, "password_changed", "login=" + passwd_opts->address);
     std::cout << "password of " << passwd_opts->address << " changed\n";

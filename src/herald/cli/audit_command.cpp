@@ -8,19 +8,6 @@
 #include "herald/store/store.hpp"
 
 namespace herald::cli {
-namespace {
-
-std::string iso(std::int64_t t) {
-  char buf[32];
-  std::time_t tt = static_cast<std::time_t>(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
-}  // namespace
-
 void add_audit_command(CLI::App& app, Globals& globals) {
   struct Options {
     std::string since;
@@ -45,16 +32,14 @@ void add_audit_command(CLI::App& app, Globals& globals) {
                   .count() -
               d->count();
     }
-    auto config = load(globals);
-    if (!config) return fail(globals, config.error().message);
-    auto store = store::Store::open(config->store.sqlite_path);
+    auto store = open_store(globals);
     if (!store) return fail(globals, store.error().message);
     auto events = store->list_audit(since, o->kind, o->limit);
     if (!events) return fail(globals, events.error().message);
     if (globals.json) {
       auto out = nlohmann::json::array();
       for (const auto& e : *events) {
-        out.push_back({{"at", iso(e.at)},
+        out.push_back({{"at", iso_time(e.at)},
                        {"kind", e.kind},
                        {"event", e.event},
                        {"identity", e.identity},
@@ -65,7 +50,7 @@ void add_audit_command(CLI::App& app, Globals& globals) {
       return;
     }
     for (const auto& e : *events) {
-      std::cout << iso(e.at) << "  " << e.kind << "  " << e.event << "  " << e.identity;
+      std::cout << iso_time(e.at) << "  " << e.kind << "  " << e.event << "  " << e.identity;
       if (!e.ip.empty()) std::cout << "  ip=" << e.ip;
       if (!e.detail.empty()) std::cout << "  " << e.detail;
       std::cout << "\n";

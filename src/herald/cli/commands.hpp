@@ -22,6 +22,20 @@ struct Globals {
 // prints why not (returns nullopt).
 base::Result<config::Config> load(const Globals& globals);
 
+// Opens the store named by the config.
+base::Result<store::Store> open_store(Globals& globals);
+
+// "2026-11-23T12:00:00Z" for Unix seconds.
+std::string iso_time(std::int64_t unix_seconds);
+
+// A password's Argon2id hash and SCRAM-SHA-256 keys (RFC 5803 text); wipes
+// the password.
+struct PasswordSecrets {
+  std::string hash;
+  std::string scram_keys;
+};
+base::Result<PasswordSecrets> password_secrets(std::string& password);
+
 // Prints "herald: <message>" to stderr and sets a non-zero exit code.
 void fail(Globals& globals, const std::string& message);
 

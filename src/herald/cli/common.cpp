@@ -1,10 +1,14 @@
 #include <pwd.h>
+#include <sodium.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include <cstdlib>
+#include <ctime>
 #include <iostream>
 
+#include "herald/auth/password_hash.hpp"
+#include "herald/auth/scram.hpp"
 #include "herald/cli/commands.hpp"
 
 namespace herald::cli {
@@ -12,6 +16,30 @@ namespace herald::cli {
 base::Result<config::Config> load(const Globals& globals) {
   std::string path = config::find_config_path(globals.config_flag);
   return config::load_config(path);
+}
+
+base::Result<store::Store> open_store(Globals& globals) {
+  auto config = load(globals);
+  if (!config) return config.error();
+  return store::Store::open(config->store.sqlite_path);
+}
+
+std::string iso_time(std::int64_t unix_seconds) {
+  char buf[32];
+  std::time_t tt = static_cast<std::time_t>(unix_seconds);
+  std::tm tm{};
+  gmtime_r(&tt, &tm);
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+base::Result<PasswordSecrets> password_secrets(std::string& password) {
+  auto hash = auth::hash_password(password);
+  auto scram = auth::make_scram_keys(password);
+  sodium_memzero(password.data(), password.size());
+  if (!hash) return hash.error();
+  if (!scram) return scram.error();
+  return PasswordSecrets{std::move(*hash), auth::format_scram_keys(*scram)};
 }
 
 void fail(Globals& globals, const std::string& message) {

@@ -20,13 +20,7 @@ std::int64_t now_seconds() {
 }
 
 std::string when(std::optional<std::int64_t> t) {
-  if (!t) return "-";
-  char buf[32];
-  std::time_t tt = static_cast<std::time_t>(*t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
+  return t ? iso_time(*t) : "-";
 }
 
 std::string state(const store::ApiKey& k) {
@@ -34,12 +28,6 @@ std::string state(const store::ApiKey& k) {
   if (k.expires_at && *k.expires_at <= now_seconds()) return k.replaced_by ? "rotated" : "expired";
   if (k.replaced_by) return "rotating";
   return "active";
-}
-
-base::Result<store::Store> open_store(Globals& globals) {
-  auto config = load(globals);
-  if (!config) return config.error();
-  return store::Store::open(config->store.sqlite_path);
 }
 
 void print_token(const std::string& token, const std::string& id, const std::string& username) {
