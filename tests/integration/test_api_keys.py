@@ -6,7 +6,7 @@ rotation with an overlap."""
 import json
 import time
 
-from helpers import USER, RawSmtp
+from helpers import ACCOUNT, USER, RawSmtp
 
 MESSAGE = "From: {sender}\r\nTo: bob@example.net\r\nSubject: key test\r\n\r\nhello\r\n"
 
@@ -79,7 +79,17 @@ def test_ip_allowlist(herald):
     assert r.code == 235, str(r)
 
 
+def test_domain_scope_needs_the_accounts_domain(herald):
+    # A scope narrows what the account may use; it never widens it.
+    key = create_key(herald, "--scope", "mail.send:acme.example")
+    c, r = auth_key(herald, key["token"])
+    refused = submit(c, "noreply@acme.example")
+    c.quit()
+    assert refused.code == 550 and refused.enhanced == "5.7.1", str(refused)
+
+
 def test_sender_patterns_and_domain_scope(herald):
+    herald.cli_ok("domain", "add", "acme.example", "--account", ACCOUNT, "--algorithm", "ed25519")
     key = create_key(herald, "--scope", "mail.send:acme.example", "--from", "noreply@acme.example")
     c, r = auth_key(herald, key["token"])
     assert r.code == 235

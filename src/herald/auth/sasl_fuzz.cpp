@@ -1,5 +1,6 @@
-// libFuzzer target for the SASL text paths: PLAIN decoding and the PLAIN
-// and LOGIN state machines. Input: one mode byte, then lines split on '\n'.
+// libFuzzer target for the SASL text paths: PLAIN decoding, the PLAIN and
+// LOGIN state machines, the XOAUTH2/OAUTHBEARER parsers and state machine,
+// and the JWT verifier. Input: one mode byte, then lines split on '\n'.
 // Checks invariants (limits, no NUL in passwords, finished machines stay
 // finished) with abort(), so any violation is a crash the fuzzer reports.
 
@@ -11,7 +12,10 @@
 #include <string_view>
 #include <vector>
 
+#include "herald/auth/jwks.hpp"
+#include "herald/auth/jwt.hpp"
 #include "herald/auth/sasl_login.hpp"
+#include "herald/auth/sasl_oauth.hpp"
 #include "herald/auth/sasl_plain.hpp"
 #include "herald/base/base64.hpp"
 
@@ -50,6 +54,48 @@ void drive(SaslServer& m, const std::vector<std::string>& lines, bool initial) {
   }
 }
 
+void check_bearer(const BearerToken& t) {
+  check(!t.token.empty());
+  check(t.authzid.size() <= 255);
+  check(t.authzid.find('\0') == std::string::npos);
+}
+
+// Drives the OAuth machine; a token always gets refused, so the error
+// challenge round trip is exercised too.
+void drive_oauth(OauthMechanism mechanism, const std::vector<std::string>& lines, bool initial) {
+  OauthServer m(mechanism);
+  std::size_t i = 0;
+  OauthStep step =
+      (initial && !lines.empty()) ? m.start(std::string_view(lines[i++])) : m.start(std::nullopt);
+  bool finished = false;
+  for (;;) {
+    if (const auto* t = std::get_if<BearerToken>(&step)) {
+      check_bearer(*t);
+      step = m.reject("mail.send");
+      check(std::holds_alternative<SaslChallenge>(step));
+    } else if (std::holds_alternative<SaslFailure>(step) ||
+               std::holds_alternative<OauthRejected>(step)) {
+      finished = true;
+    }
+    if (i >= lines.size()) break;
+    step = m.respond(lines[i++]);
+    if (finished) check(std::holds_alternative<SaslFailure>(step));
+  }
+}
+
+// A fixed key set (one Ed25519 key with kid "k") for the JWT parser. No
+// fuzzed token can carry a valid signature, so verify_jwt must never
+// answer ok.
+const Jwks& fuzz_keys() {
+  static const Jwks keys = [] {
+    auto parsed = parse_jwks(
+        R"({"keys":[{"kty":"OKP","crv":"Ed25519","kid":"k","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}]})");
+    check(parsed.ok());
+    return std::move(*parsed);
+  }();
+  return keys;
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -78,9 +124,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     check_credentials(SaslCredentials{c->authzid, c->username, std::move(c->password)});
   }
 
+  if (auto t = parse_xoauth2(rest)) check_bearer(*t);
+  if (auto t = parse_oauthbearer(rest)) check_bearer(*t);
+  const JwtPolicy policy{"https://issuer.example/", "smtp", "mail.send"};
+  const auto result =
+      verify_jwt(rest, fuzz_keys(), policy, std::chrono::system_clock::time_point{});
+  check(!result.ok() && result.identity.empty());
+
   SaslPlain plain;
   drive(plain, lines, initial);
   SaslLogin login;
   drive(login, lines, initial);
+  drive_oauth(OauthMechanism::xoauth2, lines, initial);
+  drive_oauth(OauthMechanism::oauthbearer, lines, initial);
   return 0;
 }

@@ -51,6 +51,8 @@ void add_queue_commands(CLI::App& app, Globals& globals);
 void add_bench_command(CLI::App& app, Globals& globals);
 void add_key_commands(CLI::App& app, Globals& globals);
 void add_audit_command(CLI::App& app, Globals& globals);
+void add_domain_commands(CLI::App& app, Globals& globals);
+void add_suppression_commands(CLI::App& app, Globals& globals);
 
 // Reads a password from stdin (--password-stdin) or the terminal (twice,
 // echo off). Trailing newline removed.

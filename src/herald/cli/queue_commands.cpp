@@ -77,7 +77,7 @@ void add_queue_commands(CLI::App& app, Globals& globals) {
     if (show_opts->raw) {
       std::ifstream in(entry->body_path, std::ios::binary);
       if (!in) return fail(globals, "cannot read " + entry->body_path);
-      std::cout << in.rdbuf();
+      std::cout << entry->envelope.prepend_headers << in.rdbuf();
       std::cout.flush();
       return;
     }
@@ -93,6 +93,8 @@ void add_queue_commands(CLI::App& app, Globals& globals) {
               << "size:        " << entry->size << " bytes\n"
               << "client:      " << env.client_ip << " (" << env.helo << ")\n"
               << "identity:    " << env.auth_identity << " (account " << env.account << ")\n"
+              << "dkim:        "
+              << (env.dkim_domain.empty() ? "unsigned" : "signed, d=" + env.dkim_domain) << "\n"
               << "tls:         "
               << (env.tls.active ? env.tls.version + " " + env.tls.cipher : "none") << "\n";
   });

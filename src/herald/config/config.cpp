@@ -225,9 +225,17 @@ class Parser {
     if (s.read_string("jwks_url", o.jwks_url)) {
       // Keys fetched over plain HTTP could be swapped by anyone on the path.
       const bool https = o.jwks_url.starts_with("https://");
-      const bool loopback = o.jwks_url.starts_with("http://127.0.0.1") ||
-                            o.jwks_url.starts_with("http://localhost") ||
-                            o.jwks_url.starts_with("http://[::1]");
+      // The whole host must be loopback: "http://localhost.evil.example/"
+      // starts like one but is not.
+      bool loopback = false;
+      if (o.jwks_url.starts_with("http://")) {
+        std::string_view rest = std::string_view(o.jwks_url).substr(7);
+        rest = rest.substr(0, rest.find('/'));
+        for (std::string_view host : {"127.0.0.1", "localhost", "[::1]"}) {
+          loopback |= rest == host || (rest.starts_with(host) && rest.size() > host.size() &&
+                                       rest[host.size()] == ':');
+        }
+      }
       if (!https && !loopback) {
         s.fail("jwks_url", "must be an https:// URL (plain http:// only on loopback)");
         o.jwks_url.clear();
@@ -288,7 +296,7 @@ class Parser {
 
   void read_delivery(Section& s) {
     s.check_keys({"mode", "smarthost", "smarthost_user", "smarthost_password_file", "remote_port",
-                  "max_queue_lifetime", "retry_schedule", "tls"});
+                  "max_queue_lifetime", "retry_schedule", "tls", "ca_file", "mta_sts_port"});
     Delivery& d = config_.delivery;
     const bool mode_ok = !s.has("mode") || s.read_choice("mode", d.mode,
                                                          {{"mx", DeliveryMode::mx},
@@ -312,6 +320,8 @@ class Parser {
     s.read_choice(
         "tls", d.tls,
         {{"opportunistic", DeliveryTls::opportunistic}, {"required", DeliveryTls::required}});
+    read_path(s, "ca_file", d.ca_file);
+    s.read_int("mta_sts_port", d.mta_sts_port, 1, 65535);
 
     if (!mode_ok) return;
     if (d.mode == DeliveryMode::smarthost && !s.has("smarthost")) {
@@ -490,6 +500,7 @@ base::Result<void> check_files(const Config& config) {
   files.emplace_back("jwks_file in [oauth]", &config.oauth.jwks_file);
   files.emplace_back("smarthost_password_file in [delivery]",
                      &config.delivery.smarthost_password_file);
+  files.emplace_back("ca_file in [delivery]", &config.delivery.ca_file);
   std::string errors;
   for (const auto& [what, path] : files) {
     if (path->empty()) continue;

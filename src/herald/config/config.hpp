@@ -80,6 +80,12 @@ struct Delivery {
       std::chrono::seconds{30 * 60},     std::chrono::seconds{60 * 60},
       std::chrono::seconds{2 * 60 * 60}, std::chrono::seconds{4 * 60 * 60}};
   DeliveryTls tls = DeliveryTls::opportunistic;
+  // PEM bundle trusted in addition to the system store when verifying MX
+  // hosts (MTA-STS, smarthost) and MTA-STS policy servers; absolute path,
+  // or empty.
+  std::string ca_file;
+  // Port of the MTA-STS policy servers (RFC 8461 fixes 443); a testing aid.
+  std::uint16_t mta_sts_port = 443;
 };
 
 // [dns]

@@ -487,6 +487,39 @@ TEST_F(TempDir, LoadConfigAndCheckFiles) {
   EXPECT_TRUE(check_files(*r).ok());
 }
 
+// [delivery] ca_file and mta_sts_port (outbound TLS policy).
+TEST(ParseConfig, DeliveryCaFileAndMtaStsPort) {
+  auto defaults = parse_config(kMinimal, kPath);
+  ASSERT_TRUE(defaults.ok()) << defaults.error().message;
+  EXPECT_EQ(defaults->delivery.ca_file, "");
+  EXPECT_EQ(defaults->delivery.mta_sts_port, 443);
+
+  auto r = parse_config(
+      std::string(kMinimal) + "[delivery]\nca_file = \"certs/ca.pem\"\nmta_sts_port = 8443\n",
+      "/srv/h/herald.toml");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->delivery.ca_file, "/srv/h/certs/ca.pem");
+  EXPECT_EQ(r->delivery.mta_sts_port, 8443);
+
+  EXPECT_CONTAINS(error_of(std::string(kMinimal) + "[delivery]\nmta_sts_port = 0\n"),
+                  "mta_sts_port in [delivery] must be from 1 to 65535");
+  EXPECT_CONTAINS(error_of(std::string(kMinimal) + "[delivery]\nca_file = 5\n"), "ca_file");
+  // Still no unknown keys.
+  EXPECT_CONTAINS(error_of(std::string(kMinimal) + "[delivery]\nca_files = \"x\"\n"), "ca_files");
+}
+
+TEST_F(TempDir, DeliveryCaFileIsChecked) {
+  const auto path = (dir_ / "herald.toml").string();
+  write(path, std::string(kMinimal) + "[delivery]\nca_file = \"ca.pem\"\n");
+  auto r = load_config(path);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  auto files = check_files(*r);
+  ASSERT_FALSE(files.ok());
+  EXPECT_CONTAINS(files.error().message, "ca_file in [delivery]");
+  write(dir_ / "ca.pem", "x");
+  EXPECT_TRUE(check_files(*r).ok());
+}
+
 TEST(StarterConfig, ParsesWithDefaults) {
   const auto text = starter_config("mail.example.org", "/var/lib/herald", "/etc/herald/cert.pem",
                                    "/etc/herald/key \"1\".pem");

@@ -20,9 +20,21 @@ std::string trim(std::string_view s) {
   return std::string(s.substr(b, e - b + 1));
 }
 
+// A quoted-string's content with its quotes dropped and escapes resolved.
+std::string unquote(std::string_view s) {
+  std::string out;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '"') continue;
+    if (s[i] == '\\' && i + 1 < s.size()) ++i;
+    out += s[i];
+  }
+  return out;
+}
+
 // Removes comments and collapses the parts of one list element outside
-// quoted strings; returns the angle-addr content if present.
-base::Result<std::string> element_address(std::string_view element) {
+// quoted strings; the address is the angle-addr content if present, and
+// what stands before it is the display name.
+base::Result<Mailbox> element_mailbox(std::string_view element) {
   std::string outside;  // element without comments; quoted strings kept
   std::string angle;
   bool in_angle = false, seen_angle = false, in_quote = false;
@@ -91,27 +103,29 @@ base::Result<std::string> element_address(std::string_view element) {
   if (at == std::string::npos || at == 0 || at + 1 == compact.size()) {
     return base::make_error("'" + compact + "' is not an address of the form local@domain");
   }
-  return compact;
+  return Mailbox{seen_angle ? trim(unquote(outside)) : std::string(), compact};
 }
 
 }  // namespace
 
-void HeaderBlock::feed(std::string_view data) {
-  if (complete_ || too_big_) return;
-  for (char c : data) {
+std::size_t HeaderBlock::feed(std::string_view data) {
+  if (complete_ || too_big_) return 0;
+  for (std::size_t i = 0; i < data.size(); ++i) {
+    char c = data[i];
     text_.push_back(c);
     std::size_t n = text_.size();
     // The header section ends with an empty line: CRLF CRLF (or the
     // message starts with CRLF, meaning no header fields at all).
     if (c == '\n' && ((n >= 4 && text_.compare(n - 4, 4, "\r\n\r\n") == 0) || n == 2)) {
       complete_ = true;
-      return;
+      return i + 1;
     }
     if (n >= max_bytes_) {
       too_big_ = true;
-      return;
+      return i + 1;
     }
   }
+  return data.size();
 }
 
 std::vector<std::string> HeaderBlock::values(std::string_view name) const {
@@ -147,7 +161,15 @@ std::vector<std::string> HeaderBlock::values(std::string_view name) const {
 }
 
 base::Result<std::vector<std::string>> parse_address_list(std::string_view value) {
+  auto mailboxes = parse_mailbox_list(value);
+  if (!mailboxes) return mailboxes.error();
   std::vector<std::string> out;
+  for (auto& m : *mailboxes) out.push_back(std::move(m.address));
+  return out;
+}
+
+base::Result<std::vector<Mailbox>> parse_mailbox_list(std::string_view value) {
+  std::vector<Mailbox> out;
   std::string current;
   bool in_quote = false, in_angle = false, in_literal = false;
   int comment = 0;
@@ -156,7 +178,7 @@ base::Result<std::vector<std::string>> parse_address_list(std::string_view value
       current.clear();
       return {};
     }
-    auto a = element_address(current);
+    auto a = element_mailbox(current);
     if (!a) return a.error();
     out.push_back(std::move(*a));
     current.clear();

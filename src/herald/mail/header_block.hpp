@@ -17,8 +17,9 @@ class HeaderBlock {
   explicit HeaderBlock(std::size_t max_bytes = 256 * 1024) : max_bytes_(max_bytes) {}
 
   // Feeds message bytes; stops collecting at the blank line ending the
-  // header section (or at max_bytes, then too_big() is true).
-  void feed(std::string_view data);
+  // header section (or at max_bytes, then too_big() is true). Returns how
+  // many bytes of `data` it took: the rest is body.
+  std::size_t feed(std::string_view data);
   bool complete() const { return complete_; }
   bool too_big() const { return too_big_; }
   const std::string& text() const { return text_; }
@@ -32,6 +33,14 @@ class HeaderBlock {
   bool complete_ = false;
   bool too_big_ = false;
 };
+
+struct Mailbox {
+  std::string display_name;  // unquoted, comments dropped; encoded words left as written
+  std::string address;       // addr-spec
+};
+
+// Mailboxes of an RFC 5322 mailbox-list or address-list (groups flattened).
+base::Result<std::vector<Mailbox>> parse_mailbox_list(std::string_view value);
 
 // Addresses (addr-spec) in an RFC 5322 mailbox-list or address-list:
 // display names, quoted strings and comments are skipped, so

@@ -87,13 +87,29 @@ asio::awaitable<void> SmtpStream::wait_readable() {
 }
 
 asio::awaitable<void> SmtpStream::handshake() {
+  return run_handshake(false);
+}
+
+// Not a coroutine: the std::function is moved into a member before any
+// coroutine frame exists (GCC 12 mishandles class-type coroutine parameters).
+asio::awaitable<void> SmtpStream::client_handshake(std::function<bool(SSL*)> configure) {
+  configure_ = std::move(configure);
+  return run_handshake(true);
+}
+
+asio::awaitable<void> SmtpStream::run_handshake(bool client) {
   if (!tls_context_) throw std::system_error(std::make_error_code(std::errc::not_supported));
   plain_.non_blocking(true);
   ssl_ = SSL_new(tls_context_->native_handle());
   if (!ssl_ || SSL_set_fd(ssl_, static_cast<int>(plain_.native_handle())) != 1) {
     throw_tls("setup");
   }
-  SSL_set_accept_state(ssl_);
+  if (client) {
+    SSL_set_connect_state(ssl_);
+    if (configure_ && !configure_(ssl_)) throw_tls("client setup");
+  } else {
+    SSL_set_accept_state(ssl_);
+  }
   for (;;) {
     ERR_clear_error();
     int r = SSL_do_handshake(ssl_);

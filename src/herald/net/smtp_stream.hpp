@@ -10,6 +10,7 @@
 #include <asio/awaitable.hpp>
 #include <asio/ip/tcp.hpp>
 #include <asio/ssl/context.hpp>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -31,6 +32,10 @@ class SmtpStream {
   asio::awaitable<void> wait_readable();
   // Server-side handshake; afterwards reads and writes are encrypted.
   asio::awaitable<void> handshake();
+  // Client-side handshake (outbound delivery). `configure` sets SNI,
+  // verification and DANE on the new SSL before the handshake; returning
+  // false aborts. Verification failures surface as a thrown error.
+  asio::awaitable<void> client_handshake(std::function<bool(SSL*)> configure);
 
   bool tls_active() const { return tls_active_; }
   bool tls_available() const { return tls_context_ != nullptr; }
@@ -40,6 +45,7 @@ class SmtpStream {
   void close();
 
  private:
+  asio::awaitable<void> run_handshake(bool client);
   // Waits for what OpenSSL asked for after `result`; throws on real errors.
   asio::awaitable<void> wait_for_ssl(int result, const char* operation);
 
@@ -47,6 +53,7 @@ class SmtpStream {
   asio::ip::tcp::socket plain_;
   SSL* ssl_ = nullptr;
   bool tls_active_ = false;
+  std::function<bool(SSL*)> configure_;  // client handshakes only
 };
 
 }  // namespace herald::net

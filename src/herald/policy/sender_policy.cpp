@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "herald/mail/encoded_word.hpp"
+
 namespace herald::policy {
 
 bool same_address(std::string_view a, std::string_view b) {
@@ -50,21 +52,49 @@ std::string joined(const std::vector<std::string>& items) {
   return out;
 }
 
-// What an API key may send as: a scope must cover the address (plain
-// mail.send: the account's own addresses; mail.send:DOMAIN: that domain),
-// and, when the key has sender patterns, one of them must match too.
+bool on_domains(const Identity& identity, std::string_view address) {
+  const std::string domain = domain_of(address);
+  for (const auto& d : identity.domains) {
+    if (same_address(d, domain)) return true;
+  }
+  return false;
+}
+
+// What the identity's account may use: its sending domains and its logins'
+// own addresses (each login is a verified single address).
+bool account_may_use(const Identity& identity, std::string_view address) {
+  if (on_domains(identity, address)) return true;
+  for (const auto& own : identity.account_addresses) {
+    if (same_address(own, address)) return true;
+  }
+  return false;
+}
+
+std::string usable_description(const Identity& identity) {
+  std::string own = identity.api_key ? "" : identity.login;
+  if (identity.domains.empty()) return own.empty() ? "no address" : own;
+  std::string domains = "addresses @" + joined(identity.domains);
+  return own.empty() ? domains : own + " or " + domains;
+}
+
+// An API key: the account must be able to use the address, a scope must
+// cover it (mail.send: everything the account may use; mail.send:DOMAIN:
+// only that domain), and, when the key has sender patterns, one must match.
 Decision check_key_address(const Identity& key, std::string_view address) {
   bool covered = false;
-  for (const auto& scope : key.scopes) {
-    if (scope == "mail.send") {
-      for (const auto& own : key.account_addresses) covered |= same_address(own, address);
-    } else if (scope.rfind("mail.send:", 0) == 0) {
-      covered |= same_address(scope.substr(10), domain_of(address));
+  if (account_may_use(key, address)) {
+    for (const auto& scope : key.scopes) {
+      if (scope == "mail.send") {
+        covered = true;
+      } else if (scope.rfind("mail.send:", 0) == 0) {
+        covered |= same_address(scope.substr(10), domain_of(address));
+      }
     }
   }
   if (!covered) {
     return Decision::deny("API key " + key.key_id + " may not send as " + std::string(address) +
-                          ": no scope covers it (scopes: " + joined(key.scopes) + ")");
+                          ": neither its account (" + usable_description(key) +
+                          ") nor its scopes (" + joined(key.scopes) + ") cover it");
   }
   if (key.sender_patterns.empty()) return Decision::allow();
   for (const auto& pattern : key.sender_patterns) {
@@ -72,6 +102,45 @@ Decision check_key_address(const Identity& key, std::string_view address) {
   }
   return Decision::deny("API key " + key.key_id + " may only send as " +
                         joined(key.sender_patterns) + ", not as " + std::string(address));
+}
+
+// "ceo@bank.example" <app@acme.example>: the reader sees an address that
+// is not the sender's. Any word with an '@' and a dot after it counts.
+std::string lookalike_address(std::string_view display_name, std::string_view address) {
+  const std::string decoded = mail::decode_encoded_words(display_name);
+  std::size_t start = 0;
+  while (start < decoded.size()) {
+    std::size_t end = decoded.find_first_of(" \t<>()[],;:\"'", start);
+    if (end == std::string::npos) end = decoded.size();
+    std::string_view word(decoded.data() + start, end - start);
+    auto at = word.find('@');
+    if (at != std::string_view::npos && at > 0 && word.find('.', at) != std::string_view::npos &&
+        !same_address(word, address)) {
+      return std::string(word);
+    }
+    start = end + 1;
+  }
+  return {};
+}
+
+bool aligned(std::string_view a, std::string_view b) {
+  auto sub = [](std::string_view child, std::string_view parent) {
+    return child.size() > parent.size() + 1 && child[child.size() - parent.size() - 1] == '.' &&
+           same_address(child.substr(child.size() - parent.size()), parent);
+  };
+  return same_address(a, b) || sub(a, b) || sub(b, a);
+}
+
+Decision check_mailbox(const Identity& identity, const mail::Mailbox& m, std::string_view field) {
+  if (auto d = check_sender_address(identity, m.address); !d.allowed) {
+    return Decision::deny("Header " + std::string(field) + " rejected: " + d.reason);
+  }
+  if (auto shown = lookalike_address(m.display_name, m.address); !shown.empty()) {
+    return Decision::deny("Header " + std::string(field) + " rejected: its display name shows " +
+                          shown + " but the address is " + m.address +
+                          "; use a display name without an address");
+  }
+  return Decision::allow();
 }
 
 }  // namespace
@@ -84,36 +153,60 @@ Decision check_relay(const Identity* identity) {
   return Decision::allow();
 }
 
-Decision check_envelope_sender(const Identity& identity, std::string_view mail_from) {
-  if (identity.api_key && !mail_from.empty()) return check_key_address(identity, mail_from);
-  if (mail_from.empty()) {
-    return Decision::deny("The null sender <> is not accepted for submission; use " +
-                          identity.login + " as the sender");
+Decision check_sender_address(const Identity& identity, std::string_view address) {
+  if (identity.api_key) return check_key_address(identity, address);
+  if (same_address(address, identity.login) || on_domains(identity, address)) {
+    return Decision::allow();
   }
-  if (same_address(mail_from, identity.login)) return Decision::allow();
-  return Decision::deny("Sender address rejected: " + identity.login + " may only send as " +
-                        identity.login + ", not as " + std::string(mail_from));
+  return Decision::deny(identity.login + " may send as " + usable_description(identity) +
+                        ", not as " + std::string(address));
 }
 
-Decision check_header_from(const Identity& identity,
-                           const std::vector<std::vector<std::string>>& from_fields) {
-  if (from_fields.empty()) {
-    return Decision::deny("The message has no From: header; add one with the address " +
-                          identity.login);
+Decision check_envelope_sender(const Identity& identity, std::string_view mail_from) {
+  if (mail_from.empty()) {
+    return Decision::deny(
+        "The null sender <> is not accepted for submission; use an address you may send as (" +
+        usable_description(identity) + ")");
   }
-  if (from_fields.size() > 1) {
+  auto d = check_sender_address(identity, mail_from);
+  if (!d.allowed) return Decision::deny("Sender address rejected: " + d.reason);
+  return d;
+}
+
+Decision check_header_senders(const Identity& identity, std::string_view mail_from,
+                              const HeaderSenders& headers) {
+  if (headers.from.empty()) {
+    return Decision::deny(
+        "The message has no From: header; add one with an address you may "
+        "send as (" +
+        usable_description(identity) + ")");
+  }
+  if (headers.from.size() > 1) {
     return Decision::deny("The message has more than one From: header field (RFC 5322 §3.6)");
   }
-  for (const auto& address : from_fields.front()) {
-    if (identity.api_key) {
-      auto d = check_key_address(identity, address);
-      if (!d.allowed) return Decision::deny("Header From rejected: " + d.reason);
-      continue;
+  if (headers.sender.size() > 1) {
+    return Decision::deny("The message has more than one Sender: header field (RFC 5322 §3.6)");
+  }
+  const auto& from = headers.from.front();
+  for (const auto& m : from) {
+    if (auto d = check_mailbox(identity, m, "From"); !d.allowed) return d;
+    if (!mail_from.empty() && !aligned(domain_of(m.address), domain_of(mail_from))) {
+      return Decision::deny("Header From rejected: its domain " + domain_of(m.address) +
+                            " differs from the envelope sender's domain " + domain_of(mail_from) +
+                            "; use the same domain in both");
     }
-    if (!same_address(address, identity.login)) {
-      return Decision::deny("Header From rejected: " + identity.login + " may not send as " +
-                            address);
+  }
+  if (!headers.sender.empty()) {
+    if (headers.sender.front().size() != 1) {
+      return Decision::deny("The Sender: header must hold exactly one address (RFC 5322 §3.6.2)");
     }
+    if (auto d = check_mailbox(identity, headers.sender.front().front(), "Sender"); !d.allowed) {
+      return d;
+    }
+  } else if (from.size() > 1) {
+    return Decision::deny(
+        "A From: header with several addresses needs a Sender: header naming the one who "
+        "sends (RFC 5322 §3.6.2)");
   }
   return Decision::allow();
 }

@@ -20,11 +20,83 @@ TEST(SenderPolicy, EnvelopeSenderMustBeOwnAddress) {
   EXPECT_FALSE(check_envelope_sender(kApp, "").allowed);
 }
 
+HeaderSenders from(std::vector<mail::Mailbox> mailboxes) {
+  return {{std::move(mailboxes)}, {}};
+}
+
 TEST(SenderPolicy, HeaderFrom) {
-  EXPECT_TRUE(check_header_from(kApp, {{"app@acme.example"}}).allowed);
-  EXPECT_FALSE(check_header_from(kApp, {}).allowed);
-  EXPECT_FALSE(check_header_from(kApp, {{"app@acme.example"}, {"app@acme.example"}}).allowed);
-  EXPECT_FALSE(check_header_from(kApp, {{"app@acme.example", "x@evil.example"}}).allowed);
+  const std::string mf = "app@acme.example";
+  EXPECT_TRUE(check_header_senders(kApp, mf, from({{"App", "app@acme.example"}})).allowed);
+  EXPECT_FALSE(check_header_senders(kApp, mf, {}).allowed);
+  HeaderSenders two = from({{"", "app@acme.example"}});
+  two.from.push_back({{"", "app@acme.example"}});
+  EXPECT_FALSE(check_header_senders(kApp, mf, two).allowed);
+  EXPECT_FALSE(
+      check_header_senders(kApp, mf, from({{"", "app@acme.example"}, {"", "x@evil.example"}}))
+          .allowed);
+}
+
+Identity with_domains() {
+  Identity id = kApp;
+  id.domains = {"acme.example", "news.acme.example"};
+  return id;
+}
+
+TEST(SenderPolicy, AccountDomainsCoverEveryAddressOnThem) {
+  auto id = with_domains();
+  EXPECT_TRUE(check_envelope_sender(id, "ceo@acme.example").allowed);
+  EXPECT_TRUE(check_envelope_sender(id, "x@NEWS.acme.example").allowed);
+  auto d = check_envelope_sender(id, "x@acme.example.evil");
+  EXPECT_FALSE(d.allowed);
+  EXPECT_NE(d.reason.find("@acme.example, news.acme.example"), std::string::npos) << d.reason;
+  EXPECT_FALSE(check_envelope_sender(id, "x@sub.news.acme.example").allowed);
+  EXPECT_FALSE(check_envelope_sender(id, "").allowed);
+}
+
+TEST(SenderPolicy, DisplayNameMayNotShowAnotherAddress) {
+  auto id = with_domains();
+  const std::string mf = "app@acme.example";
+  auto d = check_header_senders(id, mf, from({{"ceo@bank.example", "app@acme.example"}}));
+  EXPECT_FALSE(d.allowed);
+  EXPECT_NE(d.reason.find("ceo@bank.example"), std::string::npos);
+  EXPECT_FALSE(check_header_senders(
+                   id, mf, from({{"=?utf-8?B?Y2VvQGJhbmsuZXhhbXBsZQ==?=", "app@acme.example"}}))
+                   .allowed);
+  EXPECT_TRUE(
+      check_header_senders(id, mf, from({{"app@acme.example", "app@acme.example"}})).allowed);
+  EXPECT_TRUE(
+      check_header_senders(id, mf, from({{"Acme Billing", "billing@acme.example"}})).allowed);
+  EXPECT_TRUE(
+      check_header_senders(id, mf, from({{"Mail @ Acme", "billing@acme.example"}})).allowed);
+}
+
+TEST(SenderPolicy, HeaderFromDomainAlignsWithEnvelope) {
+  auto id = with_domains();
+  EXPECT_TRUE(
+      check_header_senders(id, "bounce@news.acme.example", from({{"", "news@acme.example"}}))
+          .allowed);
+  EXPECT_TRUE(
+      check_header_senders(id, "a@acme.example", from({{"", "b@news.acme.example"}})).allowed);
+  Identity two = id;
+  two.domains.push_back("other.example");
+  auto d = check_header_senders(two, "a@other.example", from({{"", "b@acme.example"}}));
+  EXPECT_FALSE(d.allowed);
+  EXPECT_NE(d.reason.find("differs from the envelope"), std::string::npos);
+}
+
+TEST(SenderPolicy, SenderHeader) {
+  auto id = with_domains();
+  const std::string mf = "app@acme.example";
+  HeaderSenders several = from({{"", "a@acme.example"}, {"", "b@acme.example"}});
+  EXPECT_FALSE(check_header_senders(id, mf, several).allowed);  // needs Sender:
+  several.sender.push_back({{"", "app@acme.example"}});
+  EXPECT_TRUE(check_header_senders(id, mf, several).allowed);
+  HeaderSenders bad_sender = from({{"", "app@acme.example"}});
+  bad_sender.sender.push_back({{"", "x@evil.example"}});
+  EXPECT_FALSE(check_header_senders(id, mf, bad_sender).allowed);
+  HeaderSenders two_senders = from({{"", "app@acme.example"}});
+  two_senders.sender.push_back({{"", "app@acme.example"}, {"", "b@acme.example"}});
+  EXPECT_FALSE(check_header_senders(id, mf, two_senders).allowed);
 }
 
 Identity key(std::vector<std::string> scopes, std::vector<std::string> patterns = {}) {
@@ -44,15 +116,20 @@ TEST(SenderPolicy, PlainMailSendCoversTheAccountsAddresses) {
   EXPECT_TRUE(check_envelope_sender(k, "billing@acme.example").allowed);
   EXPECT_FALSE(check_envelope_sender(k, "ceo@acme.example").allowed);
   EXPECT_FALSE(check_envelope_sender(k, "").allowed);
-  EXPECT_TRUE(check_header_from(k, {{"App@ACME.example"}}).allowed);
-  EXPECT_FALSE(check_header_from(k, {{"x@evil.example"}}).allowed);
+  EXPECT_TRUE(check_header_senders(k, "", from({{"", "App@ACME.example"}})).allowed);
+  EXPECT_FALSE(check_header_senders(k, "", from({{"", "x@evil.example"}})).allowed);
 }
 
 TEST(SenderPolicy, DomainScopeAndPatterns) {
   auto k = key({"mail.send:news.acme.example"}, {"*@news.acme.example"});
+  // The scope only narrows what the account may use.
+  EXPECT_FALSE(check_envelope_sender(k, "weekly@news.acme.example").allowed);
+  k.domains = {"acme.example", "news.acme.example"};
   EXPECT_TRUE(check_envelope_sender(k, "weekly@news.acme.example").allowed);
   EXPECT_FALSE(check_envelope_sender(k, "app@acme.example").allowed);
   auto narrow = key({"mail.send:acme.example"}, {"noreply@acme.example"});
+  narrow.domains = {"acme.example"};
+  EXPECT_FALSE(check_envelope_sender(narrow, "x@news.acme.example").allowed);
   EXPECT_TRUE(check_envelope_sender(narrow, "noreply@acme.example").allowed);
   auto d = check_envelope_sender(narrow, "ceo@acme.example");
   EXPECT_FALSE(d.allowed);

@@ -279,7 +279,13 @@ bool ServerProtocol::step_discard_line() {
 }
 
 bool ServerProtocol::step_command() {
-  const Line line = take_line(config_.max_command_line);
+  // AUTH with an initial response may be as long as a SASL response line
+  // (RFC 4954 §4: bearer tokens are 1-2 KiB); every other command keeps
+  // RFC 5321's 512 octets.
+  const std::string_view avail = available();
+  const bool auth = avail.size() >= 5 && (avail[0] | 0x20) == 'a' && (avail[1] | 0x20) == 'u' &&
+                    (avail[2] | 0x20) == 't' && (avail[3] | 0x20) == 'h' && avail[4] == ' ';
+  const Line line = take_line(auth ? config_.max_auth_line : config_.max_command_line);
   switch (line.kind) {
     case LineKind::none:
       return false;

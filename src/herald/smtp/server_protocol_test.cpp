@@ -277,6 +277,22 @@ TEST(ServerProtocol, AuthLineTooLongAborts) {
   EXPECT_EQ(d.out(), "500 5.5.6 Authentication exchange line is too long\r\n250 2.0.0 Ok\r\n");
 }
 
+TEST(ServerProtocol, AuthInitialResponseMayExceedTheCommandLineLimit) {
+  Driver d(tls_config());
+  d.send("EHLO c\r\n");
+  d.out();
+  // A 2 KiB bearer token as initial response (RFC 4954 §4 allows 12288).
+  auto ev = d.send("AUTH PLAIN " + std::string(2000, 'A') + "\r\n");
+  ASSERT_EQ(kinds(ev), std::vector<K>{K::auth});
+  EXPECT_EQ(ev[0].argument.size(), 2000u);
+  // Other commands keep the 512-octet limit.
+  Driver e(tls_config());
+  e.send("EHLO c\r\n");
+  e.out();
+  e.send("NOOP " + std::string(600, 'x') + "\r\n");
+  EXPECT_EQ(e.out(), "500 5.5.2 Line too long\r\n");
+}
+
 TEST(ServerProtocol, DecisionsHoldBackPipelinedCommands) {
   Driver d(plain_config());
   d.send("EHLO c\r\n");

@@ -14,10 +14,18 @@ namespace herald::spool {
 
 struct Recipient {
   std::string address;
-  // "queued" on acceptance; delivery moves it on ("delivered", "deferred",
-  // "failed", ...). Kept as a string so delivery can add states without a
-  // spool format change.
+  // "queued" on acceptance; delivery moves it on: "deferred" (try again at
+  // next_attempt), then "delivered" or "failed" (both final). Kept as a
+  // string so delivery can add states without a spool format change.
   std::string state = "queued";
+  int attempts = 0;
+  std::int64_t next_attempt = 0;  // unix seconds; 0 = as soon as possible
+  std::string last_reply;         // the last remote reply or local reason, one line
+  std::string remote;             // host of the last attempt
+  std::string notify;             // DSN NOTIFY= as given (RFC 3461); empty = default
+  std::string orcpt;              // DSN ORCPT= as given
+
+  bool final() const { return state == "delivered" || state == "failed"; }
 
   bool operator==(const Recipient&) const = default;
 };
@@ -43,7 +51,14 @@ struct Envelope {
   std::string body_type = "7BIT";  // "7BIT", "8BITMIME" or "BINARYMIME"
   bool smtputf8 = false;
   bool requiretls = false;  // RFC 8689
+  std::string dsn_ret;      // DSN RET= (FULL or HDRS); empty = default
+  std::string dsn_envid;    // DSN ENVID= as given
   TlsInfo tls;
+  // Header fields made after the body was written (DKIM-Signature, and
+  // Message-ID/Date when the client sent none), CRLF-terminated. They go
+  // in front of the body file whenever the message is sent or shown.
+  std::string prepend_headers;
+  std::string dkim_domain;  // d= of the signature(s); empty when unsigned
 
   bool operator==(const Envelope&) const = default;
 };

@@ -12,6 +12,15 @@ Envelope sample() {
   e.id = "0123456789abcdef";
   e.mail_from = "alice@example.org";
   e.recipients = {{"bob@example.com", "queued"}, {"jörg@exämple.de", "queued"}};
+  e.recipients[1].state = "deferred";
+  e.recipients[1].attempts = 2;
+  e.recipients[1].next_attempt = 1700000600;
+  e.recipients[1].last_reply = "451 4.7.1 greylisted";
+  e.recipients[1].remote = "mx.exämple.de";
+  e.recipients[1].notify = "FAILURE,DELAY";
+  e.recipients[1].orcpt = "rfc822;j+C3+B6rg@ex+C3+A4mple.de";
+  e.dsn_ret = "HDRS";
+  e.dsn_envid = "abc123";
   e.received_at = 1700000000;
   e.size = 4242;
   e.client_ip = "192.0.2.7";
@@ -22,6 +31,8 @@ Envelope sample() {
   e.smtputf8 = true;
   e.requiretls = true;
   e.tls = {true, "TLSv1.3", "TLS_AES_256_GCM_SHA384"};
+  e.prepend_headers = "DKIM-Signature: v=1; a=ed25519-sha256;\r\n\tb=abc\r\n";
+  e.dkim_domain = "example.org";
   return e;
 }
 

@@ -75,6 +75,41 @@ constexpr std::array kMigrations{
     Migration{4, R"sql(
       ALTER TABLE logins ADD COLUMN scram_keys TEXT NOT NULL DEFAULT '';
     )sql"},
+    // Sending domains and their DKIM keys. The private key lives in a file
+    // under data_dir (mode 0600); the row holds its path and the public TXT
+    // value. state: 'active' (signs), 'retiring' (published, no longer
+    // signs), 'retired' (may be unpublished).
+    Migration{5, R"sql(
+      CREATE TABLE domains (
+        id         INTEGER PRIMARY KEY,
+        name       TEXT NOT NULL COLLATE NOCASE UNIQUE,
+        account_id INTEGER NOT NULL REFERENCES accounts(id),
+        created_at INTEGER NOT NULL
+      );
+      CREATE INDEX domains_account ON domains(account_id);
+      CREATE TABLE dkim_keys (
+        id         INTEGER PRIMARY KEY,
+        domain_id  INTEGER NOT NULL REFERENCES domains(id),
+        selector   TEXT NOT NULL COLLATE NOCASE,
+        algorithm  TEXT NOT NULL,
+        key_file   TEXT NOT NULL,
+        public_txt TEXT NOT NULL,
+        state      TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        retired_at INTEGER NULL,
+        UNIQUE (domain_id, selector)
+      );
+    )sql"},
+    // The suppression list: addresses mail is not sent to. source is
+    // 'bounce' (delivery saw a hard bounce) or 'manual'.
+    Migration{6, R"sql(
+      CREATE TABLE suppressions (
+        address    TEXT NOT NULL COLLATE NOCASE PRIMARY KEY,
+        reason     TEXT NOT NULL DEFAULT '',
+        source     TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+      );
+    )sql"},
 };
 
 }  // namespace

@@ -216,6 +216,15 @@ base::Result<void> Store::remove_account(std::string_view name) {
           "record, so the account stays",
           name, n));
     }
+    SQLite::Statement domains(db, "SELECT COUNT(*) FROM domains WHERE account_id = ?");
+    domains.bind(1, *id);
+    domains.executeStep();
+    if (const auto n = domains.getColumn(0).getInt64(); n > 0) {
+      return base::make_error(fmt::format(
+          "account '{}' still has {} sending domain(s); remove them first with 'herald domain "
+          "remove'",
+          name, n));
+    }
     SQLite::Statement children(db, "SELECT COUNT(*) FROM accounts WHERE parent_id = ?");
     children.bind(1, *id);
     children.executeStep();

@@ -73,6 +73,39 @@ struct AuditEvent {
   std::string detail;  // mechanism, reason, queue id...; never a secret
 };
 
+// A sending domain: mail from it may be sent by its account (and the
+// account's sub-accounts) and is signed with its DKIM keys.
+struct Domain {
+  std::string name;  // lower-case ASCII (A-labels for IDN)
+  std::string account;
+  std::int64_t created_at = 0;
+};
+
+// One DKIM key of a domain. The private key stays in key_file.
+struct DkimKey {
+  std::string domain;
+  std::string selector;
+  std::string algorithm;         // "rsa-sha256" or "ed25519-sha256"
+  std::string key_file;          // path of the PEM private key (absolute)
+  std::string public_txt;        // "v=DKIM1; k=...; p=..."
+  std::string state = "active";  // "active", "retiring", "retired"
+  std::int64_t created_at = 0;
+  std::optional<std::int64_t> retired_at;
+};
+
+// An address that is not sent to: mail to it is refused at RCPT.
+struct Suppression {
+  std::string address;  // canonical form, see normalize_login_address()
+  std::string reason;   // printable text, shown in the RCPT refusal
+  std::string source;   // "bounce" (a hard bounce) or "manual" (an administrator)
+  std::int64_t created_at = 0;
+};
+
+// Checks a domain name: ASCII letters, digits and hyphens in dot-separated
+// labels of 1-63 octets, at least two labels, at most 253 octets; returns
+// it lower-cased without a trailing dot.
+base::Result<std::string> normalize_domain(std::string_view domain);
+
 // Checks an account name: [a-z0-9][a-z0-9._-]{0,63}.
 base::Result<void> validate_account_name(std::string_view name);
 
@@ -119,6 +152,32 @@ class Store {
   // Addresses of every login of an account (what a plain mail.send key
   // may send as until sending domains exist).
   base::Result<std::vector<std::string>> account_login_addresses(std::string_view account);
+
+  // Sending domains and DKIM keys (domain_store.cpp).
+  base::Result<Domain> add_domain(std::string_view name, std::string_view account);
+  base::Result<std::vector<Domain>> list_domains();
+  base::Result<std::optional<Domain>> find_domain(std::string_view name);
+  // Removes the domain and its key rows; the key files are the caller's.
+  base::Result<void> remove_domain(std::string_view name);
+  // The domains an account may send from: its own and its ancestors'
+  // (a sub-account is a mail stream of the same sender).
+  base::Result<std::vector<std::string>> account_domains(std::string_view account);
+  base::Result<void> add_dkim_key(const DkimKey& key);
+  // Every key of a domain, oldest first, whatever its state.
+  base::Result<std::vector<DkimKey>> list_dkim_keys(std::string_view domain);
+  // Moves every key of the domain in state `from` to `to` (rotation and
+  // retirement); returns how many moved.
+  base::Result<int> set_dkim_key_states(std::string_view domain, std::string_view from,
+                                        std::string_view to);
+
+  // Suppression list (suppression_store.cpp). Adding an address already
+  // listed updates its reason and source and keeps its date.
+  base::Result<Suppression> add_suppression(std::string_view address, std::string_view reason,
+                                            std::string_view source);
+  base::Result<void> remove_suppression(std::string_view address);
+  base::Result<std::vector<Suppression>> list_suppressions();
+  // nullopt when not listed (or not a well-formed address); case-insensitive.
+  base::Result<std::optional<Suppression>> find_suppression(std::string_view address);
 
   // Audit trail (audit_store.cpp). Several events go in one transaction.
   base::Result<void> add_audit(const std::vector<AuditEvent>& events);

@@ -327,3 +327,118 @@ TEST_F(StoreTest, AuditWriterBatchesAndFlushesOnStop) {
 
 }  // namespace
 }  // namespace herald::store
+
+namespace herald::store {
+namespace {
+
+TEST(DomainNames, NormalizeAndRefuse) {
+  EXPECT_EQ(normalize_domain("Acme.Example.").value(), "acme.example");
+  EXPECT_EQ(normalize_domain("xn--bcher-kva.example").value(), "xn--bcher-kva.example");
+  EXPECT_FALSE(normalize_domain("localhost").ok());
+  EXPECT_FALSE(normalize_domain("").ok());
+  EXPECT_FALSE(normalize_domain("a..example").ok());
+  EXPECT_FALSE(normalize_domain("-a.example").ok());
+  EXPECT_FALSE(normalize_domain("a_b.example").ok());
+  EXPECT_FALSE(normalize_domain("bücher.example").ok());
+  EXPECT_FALSE(normalize_domain(std::string(64, 'a') + ".example").ok());
+}
+
+TEST_F(StoreTest, DomainsAndDkimKeys) {
+  Store s = open();
+  ASSERT_TRUE(s.add_account("acme").ok());
+  ASSERT_TRUE(s.add_account("acme.news", "acme").ok());
+  ASSERT_TRUE(s.add_account("other").ok());
+  EXPECT_FALSE(s.add_domain("acme.example", "nobody").ok());
+  auto d = s.add_domain("Acme.Example", "acme");
+  ASSERT_TRUE(d.ok()) << d.error().message;
+  EXPECT_EQ(d->name, "acme.example");
+  EXPECT_FALSE(s.add_domain("acme.example", "other").ok());  // one owner per domain
+  ASSERT_TRUE(s.add_domain("news.acme.example", "acme.news").ok());
+  ASSERT_TRUE(s.add_domain("other.example", "other").ok());
+
+  // A sub-account may use its parent's domains; a parent not its child's.
+  EXPECT_EQ(s.account_domains("acme.news").value(),
+            (std::vector<std::string>{"acme.example", "news.acme.example"}));
+  EXPECT_EQ(s.account_domains("acme").value(), std::vector<std::string>{"acme.example"});
+  EXPECT_EQ(s.account_domains("nobody").value(), std::vector<std::string>{});
+  EXPECT_EQ(s.list_domains().value().size(), 3u);
+  EXPECT_EQ(s.find_domain("ACME.example.").value()->account, "acme");
+  EXPECT_FALSE(s.find_domain("nope.example").value().has_value());
+
+  DkimKey k{"acme.example", "s1", "rsa-sha256", "/k/s1.pem", "v=DKIM1; k=rsa; p=AAA"};
+  ASSERT_TRUE(s.add_dkim_key(k).ok());
+  EXPECT_FALSE(s.add_dkim_key(k).ok());  // same selector twice
+  k.selector = "s1e";
+  k.algorithm = "ed25519-sha256";
+  ASSERT_TRUE(s.add_dkim_key(k).ok());
+  EXPECT_EQ(s.set_dkim_key_states("acme.example", "active", "retiring").value(), 2);
+  k.selector = "s2";
+  ASSERT_TRUE(s.add_dkim_key(k).ok());
+  auto keys = s.list_dkim_keys("acme.example").value();
+  ASSERT_EQ(keys.size(), 3u);
+  EXPECT_EQ(keys[0].state, "retiring");
+  EXPECT_EQ(keys[2].state, "active");
+  EXPECT_EQ(s.set_dkim_key_states("acme.example", "retiring", "retired").value(), 2);
+  keys = s.list_dkim_keys("acme.example").value();
+  EXPECT_TRUE(keys[0].retired_at.has_value());
+  EXPECT_FALSE(keys[2].retired_at.has_value());
+
+  EXPECT_FALSE(s.remove_account("other").ok());  // still has a domain
+  ASSERT_TRUE(s.remove_domain("other.example").ok());
+  EXPECT_TRUE(s.remove_account("other").ok());
+  ASSERT_TRUE(s.remove_domain("acme.example").ok());
+  EXPECT_TRUE(s.list_dkim_keys("acme.example").value().empty());
+}
+
+}  // namespace
+}  // namespace herald::store
+
+namespace herald::store {
+namespace {
+
+TEST_F(StoreTest, SuppressionList) {
+  Store s = open();
+  EXPECT_TRUE(s.list_suppressions().value().empty());
+  EXPECT_FALSE(s.find_suppression("bob@example.net").value().has_value());
+
+  auto added = s.add_suppression("Bob@Example.NET", "550 5.1.1 user unknown", "bounce");
+  ASSERT_TRUE(added.ok()) << added.error().message;
+  EXPECT_EQ(added->address, "Bob@example.net");
+  EXPECT_EQ(added->source, "bounce");
+  EXPECT_GT(added->created_at, 0);
+
+  // Case-insensitive on both parts, like logins.
+  auto found = s.find_suppression("bob@EXAMPLE.net").value();
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(found->reason, "550 5.1.1 user unknown");
+
+  // Adding again updates the reason and source, keeps one row and its date.
+  auto again = s.add_suppression("bob@example.net", "  complained\r\nBcc: x  ", "manual");
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->reason, "complained  Bcc: x");
+  EXPECT_EQ(again->source, "manual");
+  EXPECT_EQ(again->created_at, added->created_at);
+  ASSERT_TRUE(s.add_suppression("alice@example.org", std::string(500, 'r'), "manual").ok());
+  auto all = s.list_suppressions().value();
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[0].address, "alice@example.org");  // by address, ignoring case
+  EXPECT_EQ(all[0].reason.size(), 300u);
+  EXPECT_EQ(all[1].address, "Bob@example.net");
+
+  EXPECT_FALSE(s.add_suppression("not-an-address", "", "manual").ok());
+  EXPECT_FALSE(s.add_suppression("x@example.net", "", "robot").ok());
+  EXPECT_FALSE(s.find_suppression("not an address").value().has_value());
+
+  ASSERT_TRUE(s.remove_suppression("BOB@example.net").ok());
+  auto gone = s.remove_suppression("bob@example.net");
+  ASSERT_FALSE(gone.ok());
+  EXPECT_NE(gone.error().message.find("not on the suppression list"), std::string::npos);
+  EXPECT_FALSE(s.find_suppression("bob@example.net").value().has_value());
+
+  // Another connection (the CLI beside a running server) sees the change.
+  Store other = open();
+  EXPECT_TRUE(other.find_suppression("alice@example.org").value().has_value());
+}
+
+}  // namespace
+}  // namespace herald::store

@@ -8,12 +8,14 @@
 
 #include "herald/auth/api_key.hpp"
 #include "herald/auth/credential_verifier.hpp"
+#include "herald/auth/jwks.hpp"
 #include "herald/auth/lockout.hpp"
 #include "herald/config/config.hpp"
 #include "herald/net/connection_limiter.hpp"
 #include "herald/net/tls_context.hpp"
 #include "herald/spool/spool.hpp"
 #include "herald/store/audit_writer.hpp"
+#include "herald/submission/dkim_keyring.hpp"
 #include "herald/submission/session_registry.hpp"
 
 namespace herald::submission {
@@ -33,6 +35,10 @@ struct Context {
   // A failed AUTH answers no sooner than this after it started, whatever
   // failed, so timing reveals nothing and guessing is slow.
   std::chrono::milliseconds auth_failure_floor{1000};
+  // The [oauth] issuer's keys for XOAUTH2/OAUTHBEARER; null without [oauth].
+  auth::JwksSource* jwks = nullptr;
+  // Signs accepted mail; null only in tests that construct a bare Context.
+  DkimKeyring* dkim = nullptr;
 };
 
 }  // namespace herald::submission

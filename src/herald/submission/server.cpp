@@ -9,6 +9,8 @@
 #include <thread>
 
 #include "herald/auth/credential_verifier.hpp"
+#include "herald/auth/jwks.hpp"
+#include "herald/auth/sasl_oauth.hpp"
 #include "herald/auth/scram.hpp"
 #include "herald/base/log.hpp"
 #include "herald/net/io_pool.hpp"
@@ -50,14 +52,28 @@ void refuse(asio::ip::tcp::socket& socket, const config::Listener& listener,
   socket.close(ec);
 }
 
+bool uses_oauth(const config::Config& config) {
+  for (const auto& m : config.auth.mechanisms) {
+    if (m == auth::kXoauth2 || m == auth::kOauthBearer) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 base::Result<void> check_supported(const config::Config& config) {
   for (const auto& m : config.auth.mechanisms) {
+    if (m == auth::kXoauth2 || m == auth::kOauthBearer) {
+      if (config.oauth.enabled()) continue;
+      return base::make_error("[auth] mechanisms: " + m +
+                              " needs an [oauth] table (issuer, audience, and jwks_file or "
+                              "jwks_url) to check bearer tokens; add one or remove " +
+                              m);
+    }
     if (m != "PLAIN" && m != "LOGIN" && m != auth::kScramSha256) {
       return base::make_error("[auth] mechanisms: " + m +
                               " is not available in this version yet; remove it (available: "
-                              "PLAIN, LOGIN, SCRAM-SHA-256)");
+                              "PLAIN, LOGIN, SCRAM-SHA-256, XOAUTH2, OAUTHBEARER)");
     }
   }
   return {};
@@ -104,6 +120,35 @@ base::Result<void> serve(const config::Config& config) {
   store::AuditWriter audit(*store);
   Context context{config, tls,    limiter, verifier, api_keys, lockout,
                   audit,  *store, **spool, workers,  sessions};
+  DkimKeyring dkim(*store);
+  context.dkim = &dkim;
+  // Shared with the start-up fetch, which may outlive an early return.
+  std::shared_ptr<auth::JwksSource> jwks;
+  if (uses_oauth(config)) {
+    jwks = std::make_shared<auth::JwksSource>(
+        auth::JwksSourceOptions{.file = config.oauth.jwks_file, .url = config.oauth.jwks_url});
+    auto log_keys = [source = jwks.get()](const auth::JwksSnapshot& s) {
+      if (!s.error.empty()) base::log_warn("oauth_jwks_error", {{"error", s.error}});
+      if (!s.keys) return;
+      for (const auto& why : s.keys->skipped) {
+        base::log_warn("oauth_jwks_key_skipped", {{"source", source->where()}, {"key", why}});
+      }
+      base::log_info("oauth_jwks_loaded",
+                     {{"source", source->where()}, {"keys", std::to_string(s.keys->keys.size())}});
+    };
+    if (!config.oauth.jwks_file.empty()) {
+      // A file is local: a broken one is a start-up error, not a surprise
+      // at the first AUTH.
+      auto first = jwks->get();
+      if (!first.keys) return base::make_error("[oauth] jwks_file: " + first.error);
+      log_keys(first);
+    } else {
+      // The first fetch runs on a worker so that start-up never waits on
+      // the issuer; an AUTH before it finishes fetches (or waits) itself.
+      asio::post(workers, [jwks, log_keys] { log_keys(jwks->get()); });
+    }
+    context.jwks = jwks.get();
+  }
 
   std::vector<std::unique_ptr<net::Listener>> listeners;
   for (const auto& l : config.listeners) {

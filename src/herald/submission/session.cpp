@@ -11,6 +11,7 @@
 #include <asio/use_awaitable.hpp>
 
 #include "herald/base/log.hpp"
+#include "herald/mail/date.hpp"
 #include "herald/submission/await_callback.hpp"
 
 namespace herald::submission {
@@ -36,11 +37,6 @@ smtp::ServerConfig protocol_config(const config::Config& c, const config::Listen
   pc.auth_required = l.auth == config::AuthMode::required;
   pc.auth_mechanisms = c.auth.mechanisms;
   return pc;
-}
-
-std::string rfc5322_date() {
-  auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  return fmt::format("{:%a, %d %b %Y %H:%M:%S +0000}", fmt::gmtime(now));
 }
 
 }  // namespace
@@ -233,17 +229,20 @@ asio::awaitable<void> Session::handle(smtp::Event& event) {
       scram_.reset();
       break;
     case smtp::EventKind::mail:
-      handle_mail(event);
+      co_await handle_mail(event);
       break;
     case smtp::EventKind::rcpt:
-      handle_rcpt(event);
+      co_await handle_rcpt(event);
       break;
     case smtp::EventKind::data_begin:
       handle_data_begin(event);
       break;
     case smtp::EventKind::data_chunk:
       if (writer_ && !write_failed_) {
-        headers_->feed(event.data);
+        // The DKIM body hash is computed as the body streams by, so signing
+        // at end of data costs no second pass over the message.
+        const std::size_t header_bytes = headers_->feed(event.data);
+        if (body_hasher_) body_hasher_->update(std::string_view(event.data).substr(header_bytes));
         if (!writer_->write(event.data)) write_failed_ = true;
       }
       break;
@@ -258,12 +257,27 @@ asio::awaitable<void> Session::handle(smtp::Event& event) {
   }
 }
 
-void Session::handle_mail(const smtp::Event& event) {
+asio::awaitable<void> Session::handle_mail(const smtp::Event& event) {
   if (identity_) {
+    if (!identity_->domains_loaded) {
+      // Once per session, on a worker: SQLite may wait on the disk.
+      store::Store& store = ctx_.store;
+      const std::string& account = identity_->account;
+      auto domains = co_await run_blocking(
+          ctx_.workers, [&store, &account] { return store.account_domains(account); });
+      if (!domains) {
+        base::log_error("store_error", {{"session", id_}, {"error", domains.error().message}});
+        protocol_.reject(
+            {451, "4.3.0", "Local error: cannot read the sending domains now; try again later"});
+        co_return;
+      }
+      identity_->domains = std::move(*domains);
+      identity_->domains_loaded = true;
+    }
     auto decision = policy::check_envelope_sender(*identity_, event.text);
     if (!decision.allowed) {
       protocol_.reject({550, "5.7.1", decision.reason});
-      return;
+      co_return;
     }
   }
   mail_from_ = event.text;
@@ -271,13 +285,63 @@ void Session::handle_mail(const smtp::Event& event) {
   protocol_.accept_mail();
 }
 
-void Session::handle_rcpt(const smtp::Event& event) {
+namespace {
+
+// The refusal for a suppressed recipient: when, why, and how to undo it.
+// Kept under the 512-octet reply line (RFC 5321 §4.5.3.1.5) by dropping
+// the reason, then the repeated address, when addresses are very long.
+std::string suppressed_text(const std::string& address, const store::Suppression& row) {
+  auto ascii = [](std::string_view text) {
+    std::string out;
+    for (char c : text) out += (c >= 0x20 && c < 0x7f) ? c : '?';
+    return out;
+  };
+  char since[32];
+  const std::time_t t = static_cast<std::time_t>(row.created_at);
+  std::tm tm{};
+  ::gmtime_r(&t, &tm);
+  std::strftime(since, sizeof since, "%Y-%m-%d %H:%M UTC", &tm);
+  const std::string reason = row.reason.empty() ? "" : " (" + ascii(row.reason) + ")";
+  auto text = [&](std::string_view why, std::string_view target) {
+    return fmt::format(
+        "<{}>: this address is on the suppression list since {}{}; it is not sent to. If it "
+        "works again, an administrator can lift this with 'herald suppression remove {}'",
+        ascii(address), since, why, target);
+  };
+  constexpr std::size_t kMax = 512 - 12;  // "550 5.1.1 " and CRLF
+  std::string out = text(reason, ascii(row.address));
+  if (out.size() > kMax) out = text("", ascii(row.address));
+  if (out.size() > kMax) out = text("", "ADDRESS");
+  return out;
+}
+
+}  // namespace
+
+asio::awaitable<void> Session::handle_rcpt(const smtp::Event& event) {
   auto decision = policy::check_relay(identity_ ? &*identity_ : nullptr);
   if (!decision.allowed) {
     protocol_.reject({554, "5.7.1", decision.reason});
-    return;
+    co_return;
+  }
+  // On a worker: SQLite may wait on the disk. Read every time, so that
+  // 'herald suppression add/remove' takes effect without a reload.
+  store::Store& store = ctx_.store;
+  const std::string& address = event.text;
+  auto suppressed = co_await run_blocking(
+      ctx_.workers, [&store, &address] { return store.find_suppression(address); });
+  if (!suppressed) {
+    base::log_error("store_error", {{"session", id_}, {"error", suppressed.error().message}});
+    protocol_.reject(
+        {451, "4.3.0", "Local error: cannot read the suppression list now; try again later"});
+    co_return;
+  }
+  if (*suppressed) {
+    base::log_info("rcpt_suppressed", {{"session", id_}, {"rcpt", (*suppressed)->address}});
+    protocol_.reject({550, "5.1.1", suppressed_text(address, **suppressed)});
+    co_return;
   }
   recipients_.push_back(event.text);
+  rcpt_params_.push_back(event.rcpt);
   protocol_.accept_rcpt();
 }
 
@@ -291,6 +355,7 @@ void Session::handle_data_begin(const smtp::Event&) {
   writer_ = std::move(*writer);
   write_failed_ = false;
   headers_.emplace();
+  if (identity_ && ctx_.dkim) body_hasher_.emplace();
   std::string received = received_header(writer_->id());
   if (!writer_->write(received)) write_failed_ = true;
   protocol_.accept_data();
@@ -308,28 +373,22 @@ asio::awaitable<void> Session::handle_data_end(const smtp::Event& event) {
     protocol_.reject({451, "4.3.0", "Local error: cannot store the message now; try again later"});
     co_return;
   }
-  if (identity_) {
-    std::vector<std::vector<std::string>> from_fields;
-    for (const auto& value : headers_->values("From")) {
-      auto list = mail::parse_address_list(value);
-      if (!list) {
-        reset_transaction();
-        protocol_.reject(
-            {550, "5.6.0", "The From: header cannot be parsed: " + list.error().message});
-        co_return;
-      }
-      from_fields.push_back(std::move(*list));
-    }
-    auto decision = policy::check_header_from(*identity_, from_fields);
-    if (!decision.allowed) {
-      reset_transaction();
-      protocol_.reject({550, "5.7.1", decision.reason});
-      co_return;
-    }
+  if (auto refused = check_headers()) {
+    reset_transaction();
+    protocol_.reject(*refused);
+    co_return;
   }
   spool::Envelope envelope;
   envelope.mail_from = mail_from_;
-  for (const auto& r : recipients_) envelope.recipients.push_back({r, "queued"});
+  for (std::size_t i = 0; i < recipients_.size(); ++i) {
+    spool::Recipient r;
+    r.address = recipients_[i];
+    r.notify = rcpt_params_[i].notify;
+    r.orcpt = rcpt_params_[i].orcpt;
+    envelope.recipients.push_back(std::move(r));
+  }
+  envelope.dsn_ret = mail_params_.ret;
+  envelope.dsn_envid = mail_params_.envid;
   envelope.received_at = std::chrono::duration_cast<std::chrono::seconds>(
                              std::chrono::system_clock::now().time_since_epoch())
                              .count();
@@ -343,6 +402,12 @@ asio::awaitable<void> Session::handle_data_end(const smtp::Event& event) {
     envelope.tls = {true, net::tls_version(stream_.native_ssl()),
                     net::tls_cipher(stream_.native_ssl())};
   }
+  if (auto refused = co_await sign_message(envelope)) {
+    reset_transaction();
+    protocol_.reject(*refused);
+    co_return;
+  }
+  std::string dkim_for_log = envelope.dkim_domain.empty() ? "none" : envelope.dkim_domain;
   auto writer = std::move(writer_);
   std::uint64_t size = writer->size();
   std::string from_for_log = mail_from_.empty() ? "<>" : mail_from_;
@@ -368,16 +433,20 @@ asio::awaitable<void> Session::handle_data_end(const smtp::Event& event) {
                                       {"queue_id", *committed},
                                       {"from", from_for_log},
                                       {"size", std::to_string(size)},
-                                      {"recipients", std::to_string(rcpt_count)}});
+                                      {"recipients", std::to_string(rcpt_count)},
+                                      {"dkim", dkim_for_log}});
 }
 
 void Session::reset_transaction() {
   if (writer_) writer_->abort();
   writer_.reset();
   headers_.reset();
+  body_hasher_.reset();
+  from_domain_.clear();
   mail_from_.clear();
   mail_params_ = {};
   recipients_.clear();
+  rcpt_params_.clear();
   write_failed_ = false;
 }
 
@@ -392,7 +461,7 @@ std::string Session::received_header(const std::string& queue_id) const {
                               client_ip_, ctx_.config.hostname, with, queue_id);
   if (!tls_description_.empty()) h += fmt::format("\r\n\t(using {})", tls_description_);
   if (recipients_.size() == 1) h += fmt::format("\r\n\tfor <{}>", recipients_.front());
-  h += "; " + rfc5322_date() + "\r\n";
+  h += "; " + mail::rfc5322_date_now() + "\r\n";
   return h;
 }
 

@@ -15,8 +15,10 @@
 
 #include "herald/auth/lockout.hpp"
 #include "herald/auth/sasl_mechanism.hpp"
+#include "herald/auth/sasl_oauth.hpp"
 #include "herald/auth/scram.hpp"
 #include "herald/config/config.hpp"
+#include "herald/dkim/canonicalization.hpp"
 #include "herald/mail/header_block.hpp"
 #include "herald/net/connection_limiter.hpp"
 #include "herald/net/smtp_stream.hpp"
@@ -58,15 +60,22 @@ class Session : public std::enable_shared_from_this<Session> {
   asio::awaitable<void> continue_auth(const smtp::Event& event);
   asio::awaitable<void> handle_sasl_step(auth::SaslStep step);
   asio::awaitable<void> handle_scram_step(auth::ScramStep step);
+  asio::awaitable<void> handle_oauth_step(auth::OauthStep step);
   asio::awaitable<void> finish_auth(AuthOutcome outcome);
+  // The failure half of finish_auth (floor, log, audit, lockout count);
+  // returns the reply to send, which OAuth sends after its error challenge.
+  asio::awaitable<smtp::Reply> account_auth_failure(AuthOutcome outcome);
   void sasl_failed(const auth::SaslFailure& failure);
-  void handle_mail(const smtp::Event& event);
-  void handle_rcpt(const smtp::Event& event);
+  asio::awaitable<void> handle_mail(const smtp::Event& event);
+  asio::awaitable<void> handle_rcpt(const smtp::Event& event);
   void handle_data_begin(const smtp::Event& event);
   asio::awaitable<void> handle_data_end(const smtp::Event& event);
   void reset_transaction();
   smtp::Reply lockout_reply(const auth::Lockout::Status& locked) const;
   std::string received_header(const std::string& queue_id) const;
+  // Header checks and DKIM at end of data (session_message.cpp).
+  std::optional<smtp::Reply> check_headers();
+  asio::awaitable<std::optional<smtp::Reply>> sign_message(spool::Envelope& envelope);
   void arm(std::chrono::steady_clock::duration timeout);
 
   Context& ctx_;
@@ -90,6 +99,7 @@ class Session : public std::enable_shared_from_this<Session> {
   // Authentication.
   std::unique_ptr<auth::SaslServer> sasl_;
   std::unique_ptr<auth::ScramServer> scram_;
+  std::unique_ptr<auth::OauthServer> oauth_;
   std::string scram_username_;
   std::optional<policy::Identity> scram_login_;
   std::string sasl_mechanism_;
@@ -100,8 +110,11 @@ class Session : public std::enable_shared_from_this<Session> {
   std::string mail_from_;
   smtp::MailParameters mail_params_;
   std::vector<std::string> recipients_;
+  std::vector<smtp::RcptParameters> rcpt_params_;  // DSN NOTIFY/ORCPT, one per recipient
   std::unique_ptr<spool::MessageWriter> writer_;
   std::optional<mail::HeaderBlock> headers_;
+  std::optional<dkim::RelaxedBodyHasher> body_hasher_;  // authenticated messages only
+  std::string from_domain_;  // of the header From, once check_headers passed
   bool write_failed_ = false;
   int messages_ = 0;
 };

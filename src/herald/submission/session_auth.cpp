@@ -1,5 +1,6 @@
 // submission::Session — the AUTH part of the session glue: runs the SASL
-// state machines (PLAIN, LOGIN, SCRAM-SHA-256), asks the verifiers on the
+// state machines (PLAIN, LOGIN, SCRAM-SHA-256, XOAUTH2, OAUTHBEARER), asks
+// the verifiers (passwords, API keys, JWT bearer tokens) on the
 // worker pool, applies lockout, and answers every failure alike and no
 // sooner than the failure floor. Split from session.cpp to keep each file
 // about one job.
@@ -9,6 +10,7 @@
 #include <asio/redirect_error.hpp>
 #include <asio/use_awaitable.hpp>
 
+#include "herald/auth/jwt.hpp"
 #include "herald/base/log.hpp"
 #include "herald/submission/await_callback.hpp"
 #include "herald/submission/session.hpp"
@@ -20,6 +22,7 @@ asio::awaitable<void> Session::begin_auth(const smtp::Event& event) {
   auth_started_ = std::chrono::steady_clock::now();
   sasl_.reset();
   scram_.reset();
+  oauth_.reset();
   if (auto locked = ctx_.lockout.check(client_ip_, ""); locked) {
     protocol_.auth_failed(lockout_reply(locked));
     co_return;
@@ -30,6 +33,18 @@ asio::awaitable<void> Session::begin_auth(const smtp::Event& event) {
     scram_ = std::make_unique<auth::ScramServer>();
     auto step = scram_->start(initial);
     co_await handle_scram_step(std::move(step));
+    co_return;
+  }
+  if (event.text == auth::kXoauth2 || event.text == auth::kOauthBearer) {
+    if (ctx_.jwks == nullptr) {  // listed without [oauth]: config refuses that
+      protocol_.auth_failed({504, "5.5.4", "Unrecognized authentication mechanism"});
+      co_return;
+    }
+    oauth_ = std::make_unique<auth::OauthServer>(event.text == auth::kXoauth2
+                                                     ? auth::OauthMechanism::xoauth2
+                                                     : auth::OauthMechanism::oauthbearer);
+    auto step = oauth_->start(initial);
+    co_await handle_oauth_step(std::move(step));
     co_return;
   }
   sasl_ = auth::make_sasl_server(event.text);
@@ -48,6 +63,9 @@ asio::awaitable<void> Session::continue_auth(const smtp::Event& event) {
   } else if (sasl_) {
     auto step = sasl_->respond(event.argument);
     co_await handle_sasl_step(std::move(step));
+  } else if (oauth_) {
+    auto step = oauth_->respond(event.argument);
+    co_await handle_oauth_step(std::move(step));
   } else {
     protocol_.auth_failed({503, "5.5.1", "No authentication in progress"});
   }
@@ -56,6 +74,7 @@ asio::awaitable<void> Session::continue_auth(const smtp::Event& event) {
 void Session::sasl_failed(const auth::SaslFailure& failure) {
   sasl_.reset();
   scram_.reset();
+  oauth_.reset();
   if (failure.cancelled) {
     protocol_.auth_failed({501, "5.7.0", "Authentication cancelled"});
   } else {
@@ -103,13 +122,13 @@ asio::awaitable<void> Session::handle_sasl_step(auth::SaslStep step) {
       ctx_.audit.record({0, 0, "auth", "key_new_network", "key:" + key.key_id, client_ip_,
                          "API key used from an address it was not used from before"});
     }
-    outcome.identity = {"key:" + key.key_id,
-                        key.account,
-                        true,
-                        key.key_id,
-                        std::move(key.scopes),
-                        std::move(key.sender_patterns),
-                        std::move(key.account_addresses)};
+    outcome.identity = {.login = "key:" + key.key_id,
+                        .account = key.account,
+                        .api_key = true,
+                        .key_id = key.key_id,
+                        .scopes = std::move(key.scopes),
+                        .sender_patterns = std::move(key.sender_patterns),
+                        .account_addresses = std::move(key.account_addresses)};
   } else {
     auto result = co_await run_blocking(ctx_.workers, [this, &credentials] {
       return ctx_.verifier.verify(credentials.username, credentials.password.view());
@@ -173,6 +192,126 @@ asio::awaitable<void> Session::handle_scram_step(auth::ScramStep step) {
   }
 }
 
+namespace {
+
+// What the worker found out about a bearer token (see handle_oauth_step).
+struct BearerCheck {
+  auth::JwtResult jwt;
+  std::string jwks_error;  // loading the keys failed (older keys may still serve)
+  std::optional<store::LoginRecord> login;
+  std::string store_error;
+};
+
+}  // namespace
+
+asio::awaitable<void> Session::handle_oauth_step(auth::OauthStep step) {
+  if (auto* challenge = std::get_if<auth::SaslChallenge>(&step)) {
+    protocol_.auth_challenge(challenge->b64);
+    co_return;
+  }
+  if (auto* failure = std::get_if<auth::SaslFailure>(&step)) {
+    sasl_failed(*failure);
+    co_return;
+  }
+  if (std::holds_alternative<auth::OauthRejected>(step)) {
+    // The failure was counted, logged and delayed before the challenge.
+    oauth_.reset();
+    protocol_.auth_failed({535, "5.7.8", "Authentication credentials invalid"});
+    co_return;
+  }
+  auto& bearer = std::get<auth::BearerToken>(step);
+  AuthOutcome outcome;
+  outcome.lock_name = bearer.authzid;
+  if (!bearer.authzid.empty()) outcome.locked = ctx_.lockout.check(client_ip_, bearer.authzid);
+  if (outcome.locked) {
+    oauth_.reset();
+    outcome.reason = "locked out";
+    co_await finish_auth(std::move(outcome));
+    co_return;
+  }
+  // Keys may need a file read or an HTTPS fetch, and the login a SQLite
+  // read: all on the worker pool.
+  auto check = co_await run_blocking(ctx_.workers, [this, &bearer] {
+    const auto& o = ctx_.config.oauth;
+    const auth::JwtPolicy policy{o.issuer, o.audience, o.required_scope};
+    BearerCheck c;
+    auto keys = ctx_.jwks->get();
+    c.jwks_error = keys.error;
+    c.jwt.reason = "no signing keys loaded from " + ctx_.jwks->where();
+    if (keys.keys) {
+      const auto now = std::chrono::system_clock::now();
+      c.jwt = auth::verify_jwt(bearer.token.view(), *keys.keys, policy, now);
+      if (c.jwt.status == auth::JwtStatus::unknown_key) {
+        // The issuer may have rotated its keys since we loaded them.
+        auto fresh = ctx_.jwks->get(true);
+        if (!fresh.error.empty()) c.jwks_error = fresh.error;
+        if (fresh.keys && fresh.keys != keys.keys) {
+          c.jwt = auth::verify_jwt(bearer.token.view(), *fresh.keys, policy, now);
+        }
+      }
+    }
+    if (c.jwt.ok()) {
+      auto found = ctx_.store.find_login(c.jwt.identity);
+      if (!found) {
+        c.store_error = found.error().message;
+      } else if (*found) {
+        c.login = std::move(**found);
+      }
+    }
+    return c;
+  });
+  if (!check.jwks_error.empty()) {
+    base::log_warn("oauth_jwks_error", {{"session", id_}, {"error", check.jwks_error}});
+  }
+  const std::string& identity = check.jwt.identity;
+  if (outcome.lock_name.empty()) {
+    // No name from the client: count the token's user, or one shared name
+    // that nothing checks (the per-IP count still applies).
+    outcome.lock_name = identity.empty() ? "oauth:anonymous" : identity;
+  }
+  if (!check.jwt.ok()) {
+    outcome.reason = check.jwt.reason;
+  } else if (!bearer.authzid.empty() && !policy::same_address(bearer.authzid, identity)) {
+    outcome.reason = "the user named in the exchange is not the token's user";
+  } else if (!check.store_error.empty()) {
+    outcome.reason = "login store unavailable: " + check.store_error;
+  } else if (!check.login) {
+    outcome.reason = "the token's user has no login";
+  } else if (auto locked = ctx_.lockout.check(client_ip_, identity); locked) {
+    outcome.locked = locked;
+    outcome.reason = "locked out";
+  } else {
+    oauth_->accept();
+    oauth_.reset();
+    outcome.ok = true;
+    outcome.reason = "ok";
+    outcome.identity = {.login = check.login->address, .account = check.login->account};
+    co_await finish_auth(std::move(outcome));
+    co_return;
+  }
+  if (outcome.locked) {
+    oauth_.reset();
+    co_await finish_auth(std::move(outcome));
+    co_return;
+  }
+  // RFC 7628 §3.2.2: a refused token gets a JSON error challenge, and the
+  // 535 follows the client's answer. Counting and delaying happen first, so
+  // a client that cancels instead of answering gains nothing.
+  auto reply = co_await account_auth_failure(std::move(outcome));
+  if (reply.code != 535) {
+    oauth_.reset();
+    protocol_.auth_failed(reply);
+    co_return;
+  }
+  auto challenge = oauth_->reject(ctx_.config.oauth.required_scope);
+  if (auto* c = std::get_if<auth::SaslChallenge>(&challenge)) {
+    protocol_.auth_challenge(c->b64);  // oauth_ stays for the client's answer
+    co_return;
+  }
+  oauth_.reset();
+  protocol_.auth_failed(reply);
+}
+
 asio::awaitable<void> Session::finish_auth(AuthOutcome outcome) {
   if (outcome.ok) {
     ctx_.lockout.record_success(outcome.lock_name);
@@ -185,6 +324,11 @@ asio::awaitable<void> Session::finish_auth(AuthOutcome outcome) {
         {{"session", id_}, {"ip", client_ip_}, {"mechanism", sasl_mechanism_}, {"identity", who}});
     co_return;
   }
+  auto reply = co_await account_auth_failure(std::move(outcome));
+  protocol_.auth_failed(reply);
+}
+
+asio::awaitable<smtp::Reply> Session::account_auth_failure(AuthOutcome outcome) {
   // Same reply and same minimum time whatever failed; the log and the
   // audit trail keep the detail for the operator.
   auto floor = auth_started_ + ctx_.auth_failure_floor;
@@ -201,10 +345,7 @@ asio::awaitable<void> Session::finish_auth(AuthOutcome outcome) {
                                  {"reason", outcome.reason}});
   ctx_.audit.record({0, 0, "auth", "auth_failed", name, client_ip_,
                      "mechanism=" + sasl_mechanism_ + " reason=" + outcome.reason});
-  if (outcome.locked) {
-    protocol_.auth_failed(lockout_reply(outcome.locked));
-    co_return;
-  }
+  if (outcome.locked) co_return lockout_reply(outcome.locked);
   if (auto now_locked = ctx_.lockout.record_failure(client_ip_, name); now_locked) {
     const char* scope = now_locked.locked == auth::Lockout::Scope::ip ? "ip" : "login";
     ctx_.audit.record(
@@ -219,7 +360,7 @@ asio::awaitable<void> Session::finish_auth(AuthOutcome outcome) {
           fmt::format("{:%Y-%m-%dT%H:%M:%SZ}",
                       fmt::gmtime(std::chrono::system_clock::to_time_t(now_locked.until)))}});
   }
-  protocol_.auth_failed({535, "5.7.8", "Authentication credentials invalid"});
+  co_return smtp::Reply{535, "5.7.8", "Authentication credentials invalid"};
 }
 
 smtp::Reply Session::lockout_reply(const auth::Lockout::Status& locked) const {

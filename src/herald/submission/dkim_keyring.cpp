@@ -1,0 +1,90 @@
+#include "herald/submission/dkim_keyring.hpp"
+
+#include <cctype>
+#include <fstream>
+#include <sstream>
+
+namespace herald::submission {
+namespace {
+
+base::Result<std::string> read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return base::make_error("cannot read DKIM key " + path);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+}  // namespace
+
+DkimKeyring::DkimKeyring(store::Store& store, std::chrono::seconds ttl)
+    : store_(store), ttl_(ttl) {}
+
+base::Result<std::shared_ptr<const DkimKeyring::Entry>> DkimKeyring::keys_for(
+    const std::string& domain) {
+  const auto now = std::chrono::steady_clock::now();
+  {
+    std::lock_guard lock(mu_);
+    auto it = cache_.find(domain);
+    if (it != cache_.end() && now - it->second->loaded < ttl_) return it->second;
+  }
+  auto rows = store_.list_dkim_keys(domain);
+  if (!rows) return rows.error();
+  auto entry = std::make_shared<Entry>();
+  entry->loaded = now;
+  for (const auto& row : *rows) {
+    if (row.state != "active" && row.state != "retiring") continue;
+    auto pem = read_file(row.key_file);
+    if (!pem) return pem.error();
+    auto signer = dkim::signer_from_pem(*pem);
+    if (!signer)
+      return base::make_error("DKIM key " + row.key_file + ": " + signer.error().message);
+    entry->keys.push_back(std::make_shared<const Key>(Key{row.selector, std::move(*signer)}));
+  }
+  std::lock_guard lock(mu_);
+  // A bounded cache: one entry per sending domain ever seen, reset whole
+  // if a flood of unknown domains were ever to fill it.
+  if (cache_.size() > 10000) cache_.clear();
+  cache_[domain] = entry;
+  return std::shared_ptr<const Entry>(entry);
+}
+
+base::Result<DkimSignature> DkimKeyring::sign(std::string_view from_domain,
+                                              std::string_view header_section,
+                                              const std::string& body_hash, std::int64_t now) {
+  std::string domain = lower(from_domain);
+  // Walk up to the registered domain: a.b.example, b.example (never a TLD).
+  while (true) {
+    auto entry = keys_for(domain);
+    if (!entry) return entry.error();
+    if (!(*entry)->keys.empty()) {
+      DkimSignature out{domain, {}, {}};
+      for (const auto& key : (*entry)->keys) {
+        dkim::SignRequest request;
+        request.domain = domain;
+        request.selector = key->selector;
+        request.header_section = header_section;
+        request.body_hash = body_hash;
+        request.signer = key->signer.get();
+        request.timestamp = now;
+        auto field = dkim::make_signature_header(request);
+        if (!field) return field.error();
+        out.header += *field;
+        out.selectors += (out.selectors.empty() ? "" : ", ") + key->selector;
+      }
+      return out;
+    }
+    auto dot = domain.find('.');
+    if (dot == std::string::npos || domain.find('.', dot + 1) == std::string::npos) break;
+    domain = domain.substr(dot + 1);
+  }
+  return DkimSignature{};
+}
+
+}  // namespace herald::submission

@@ -1,0 +1,57 @@
+// submission::DkimKeyring — the DKIM keys of the sending domains, loaded
+// from the store and the key files and kept for a minute, and signing a
+// message's header section with them. Runs on worker threads only: it reads
+// SQLite and files, and RSA signing costs about a millisecond.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "herald/base/result.hpp"
+#include "herald/dkim/signer.hpp"
+#include "herald/store/store.hpp"
+
+namespace herald::submission {
+
+struct DkimSignature {
+  std::string domain;     // d=
+  std::string selectors;  // "s1, s2" for the log
+  std::string header;     // the DKIM-Signature field(s), CRLF-terminated
+};
+
+class DkimKeyring {
+ public:
+  explicit DkimKeyring(store::Store& store, std::chrono::seconds ttl = std::chrono::seconds{60});
+
+  // Signs with every active and retiring key of the nearest domain at or
+  // above `from_domain` that has keys (news.acme.example falls back to
+  // acme.example, which keeps relaxed DMARC alignment). Retiring keys
+  // still sign so that mail verifies whichever record receivers see while
+  // a rotation's new record propagates. An empty header means no key.
+  base::Result<DkimSignature> sign(std::string_view from_domain, std::string_view header_section,
+                                   const std::string& body_hash, std::int64_t now);
+
+ private:
+  struct Key {
+    std::string selector;
+    std::unique_ptr<dkim::Signer> signer;
+  };
+  struct Entry {
+    std::chrono::steady_clock::time_point loaded;
+    std::vector<std::shared_ptr<const Key>> keys;
+  };
+  base::Result<std::shared_ptr<const Entry>> keys_for(const std::string& domain);
+
+  store::Store& store_;
+  std::chrono::seconds ttl_;
+  std::mutex mu_;
+  std::unordered_map<std::string, std::shared_ptr<const Entry>> cache_;
+};
+
+}  // namespace herald::submission
