@@ -80,6 +80,10 @@ class Herald:
         toml.append(f'[tls]\ncertificate = "{self.cert}"\nprivate_key = "{self.key}"\n')
         toml.append(f'[limits]\nmax_message_size = "{max_message_size}"\n'
                     f"max_recipients = {max_recipients}\n{limits_extra}")
+        # Nothing is delivered unless a test sets up [delivery] itself (with
+        # [dns] static records and local sinks): no test may reach out.
+        if "[delivery]" not in extra_toml:
+            toml.append("[delivery]\nhold = true\n")
         if extra_toml:
             toml.append(extra_toml)
         self.config = self.root / "herald.toml"

@@ -21,6 +21,7 @@ base::Result<std::unique_ptr<dns::Resolver>> resolver_for(const config::Config& 
   settings.host = config.dns.resolver_host;
   settings.port = config.dns.resolver_port;
   settings.static_records = config.dns.static_records;
+  if (!config.dns.dnssec) settings.trust_anchor_file.clear();
   return dns::make_resolver(settings);
 }
 

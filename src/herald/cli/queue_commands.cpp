@@ -97,6 +97,18 @@ void add_queue_commands(CLI::App& app, Globals& globals) {
               << (env.dkim_domain.empty() ? "unsigned" : "signed, d=" + env.dkim_domain) << "\n"
               << "tls:         "
               << (env.tls.active ? env.tls.version + " " + env.tls.cipher : "none") << "\n";
+    for (const auto& r : env.recipients) {
+      std::cout << "recipient:   " << r.address << "  " << r.state;
+      if (r.attempts > 0) std::cout << ", " << r.attempts << " attempt(s)";
+      if (r.state == "deferred" && r.next_attempt > 0) {
+        std::cout << ", next " << spool::rfc3339_utc(r.next_attempt);
+      }
+      std::cout << "\n";
+      if (!r.last_reply.empty()) {
+        std::cout << "             " << (r.remote.empty() ? "" : r.remote + ": ") << r.last_reply
+                  << "\n";
+      }
+    }
   });
 
   auto delete_id = std::make_shared<std::string>();
@@ -108,6 +120,18 @@ void add_queue_commands(CLI::App& app, Globals& globals) {
     auto removed = (*spool)->remove(*delete_id);
     if (!removed) return fail(globals, removed.error().message);
     std::cout << "message " << *delete_id << " deleted\n";
+  });
+
+  auto retry_id = std::make_shared<std::string>();
+  auto* retry = queue->add_subcommand(
+      "retry", "try a deferred message again now (the running server picks it up within a second)");
+  retry->add_option("ID", *retry_id)->required();
+  retry->callback([retry_id, &globals] {
+    auto spool = open_spool(globals);
+    if (!spool) return fail(globals, spool.error().message);
+    auto requested = (*spool)->request_retry(*retry_id);
+    if (!requested) return fail(globals, requested.error().message);
+    std::cout << "message " << *retry_id << " will be retried now\n";
   });
 
   auto* stats = queue->add_subcommand("stats", "queue size and age");

@@ -7,6 +7,7 @@
 
 #include "herald/base/log.hpp"
 #include "herald/cli/commands.hpp"
+#include "herald/delivery/scheduler.hpp"
 #include "herald/net/self_signed.hpp"
 #include "herald/submission/server.hpp"
 
@@ -61,6 +62,20 @@ void add_init_command(CLI::App& app, Globals& globals) {
   });
 }
 
+namespace {
+
+// The scheduler as the submission server's background service.
+class DeliveryService final : public submission::Service {
+ public:
+  explicit DeliveryService(std::unique_ptr<delivery::Scheduler> s) : scheduler_(std::move(s)) {}
+  void stop() override { scheduler_->stop(); }
+
+ private:
+  std::unique_ptr<delivery::Scheduler> scheduler_;
+};
+
+}  // namespace
+
 void add_serve_commands(CLI::App& app, Globals& globals) {
   auto log_format = std::make_shared<std::string>("human");
   auto* serve = app.add_subcommand("serve", "run the server in the foreground");
@@ -72,7 +87,21 @@ void add_serve_commands(CLI::App& app, Globals& globals) {
     if (!config) return fail(globals, config.error().message);
     if (auto files = config::check_files(*config); !files)
       return fail(globals, files.error().message);
-    auto served = submission::serve(*config);
+    // Outbound delivery runs beside the listeners unless [delivery] hold.
+    submission::ServiceFactory delivery;
+    if (!config->delivery.hold) {
+      delivery = [&config](
+                     spool::Spool& spool,
+                     store::Store& store) -> base::Result<std::unique_ptr<submission::Service>> {
+        auto scheduler = delivery::Scheduler::create(*config, spool, store);
+        if (!scheduler) return scheduler.error();
+        (*scheduler)->start();
+        return std::unique_ptr<submission::Service>(new DeliveryService(std::move(*scheduler)));
+      };
+    } else {
+      base::log_warn("delivery_held", {{"reason", "[delivery] hold = true: mail stays queued"}});
+    }
+    auto served = submission::serve(*config, delivery);
     if (!served) {
       base::log_error("startup_failed", {{"error", served.error().message}});
       return fail(globals, served.error().message);

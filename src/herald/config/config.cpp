@@ -296,7 +296,8 @@ class Parser {
 
   void read_delivery(Section& s) {
     s.check_keys({"mode", "smarthost", "smarthost_user", "smarthost_password_file", "remote_port",
-                  "max_queue_lifetime", "retry_schedule", "tls", "ca_file", "mta_sts_port"});
+                  "max_queue_lifetime", "retry_schedule", "tls", "ca_file", "mta_sts_port",
+                  "hold"});
     Delivery& d = config_.delivery;
     const bool mode_ok = !s.has("mode") || s.read_choice("mode", d.mode,
                                                          {{"mx", DeliveryMode::mx},
@@ -322,6 +323,7 @@ class Parser {
         {{"opportunistic", DeliveryTls::opportunistic}, {"required", DeliveryTls::required}});
     read_path(s, "ca_file", d.ca_file);
     s.read_int("mta_sts_port", d.mta_sts_port, 1, 65535);
+    s.read_bool("hold", d.hold);
 
     if (!mode_ok) return;
     if (d.mode == DeliveryMode::smarthost && !s.has("smarthost")) {
@@ -335,7 +337,8 @@ class Parser {
   }
 
   void read_dns(Section& s) {
-    s.check_keys({"resolver", "static"});
+    s.check_keys({"resolver", "static", "dnssec"});
+    s.read_bool("dnssec", config_.dns.dnssec);
     Dns& d = config_.dns;
     std::string resolver;
     if (s.read_string("resolver", resolver) && resolver != "system") {

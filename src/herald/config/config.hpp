@@ -86,6 +86,8 @@ struct Delivery {
   std::string ca_file;
   // Port of the MTA-STS policy servers (RFC 8461 fixes 443); a testing aid.
   std::uint16_t mta_sts_port = 443;
+  // Keep everything queued, deliver nothing (maintenance; the test suite).
+  bool hold = false;
 };
 
 // [dns]
@@ -94,6 +96,9 @@ struct Dns {
   std::string resolver_host;        // IP literal when resolver is not "system"
   std::uint16_t resolver_port = 53;
   std::vector<std::string> static_records;  // [dns] static: zone-file lines, consulted first
+  // Validate DNSSEC (root trust anchor). Off for a resolver that strips
+  // DNSSEC data, which would make every answer bogus.
+  bool dnssec = true;
 };
 
 // [admin]: HTTP API, console and /metrics. Off unless an address is given.

@@ -201,6 +201,13 @@ bool Section::read_string(std::string_view key, std::string& out, bool allow_emp
   return true;
 }
 
+bool Section::read_bool(std::string_view key, bool& out) {
+  const auto* node = get(key);
+  if (node == nullptr || !check_type(key, *node, toml::node_type::boolean)) return false;
+  out = node->as_boolean()->get();
+  return true;
+}
+
 bool Section::read_int(std::string_view key, std::int64_t& out, std::int64_t min,
                        std::int64_t max) {
   const auto* node = get(key);

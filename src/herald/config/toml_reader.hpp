@@ -64,6 +64,7 @@ class Section {
   // Each read returns true and sets `out` when the key is present and
   // valid; false (with an error added) when invalid; false when absent.
   bool read_string(std::string_view key, std::string& out, bool allow_empty = false);
+  bool read_bool(std::string_view key, bool& out);
   bool read_int(std::string_view key, std::int64_t& out, std::int64_t min, std::int64_t max);
   template <class T>
   bool read_int(std::string_view key, T& out, std::int64_t min,

@@ -90,10 +90,7 @@ asio::awaitable<void> SmtpStream::handshake() {
   return run_handshake(false);
 }
 
-// Not a coroutine: the std::function is moved into a member before any
-// coroutine frame exists (GCC 12 mishandles class-type coroutine parameters).
-asio::awaitable<void> SmtpStream::client_handshake(std::function<bool(SSL*)> configure) {
-  configure_ = std::move(configure);
+asio::awaitable<void> SmtpStream::client_handshake() {
   return run_handshake(true);
 }
 

@@ -32,10 +32,12 @@ class SmtpStream {
   asio::awaitable<void> wait_readable();
   // Server-side handshake; afterwards reads and writes are encrypted.
   asio::awaitable<void> handshake();
-  // Client-side handshake (outbound delivery). `configure` sets SNI,
-  // verification and DANE on the new SSL before the handshake; returning
-  // false aborts. Verification failures surface as a thrown error.
-  asio::awaitable<void> client_handshake(std::function<bool(SSL*)> configure);
+  // Client-side handshake (outbound delivery). The function given to
+  // set_client_tls (kept as a member: GCC 12 mishandles class-type coroutine
+  // parameters) sets SNI, verification and DANE on the new SSL first;
+  // returning false aborts. Verification failures surface as a thrown error.
+  void set_client_tls(std::function<bool(SSL*)> configure) { configure_ = std::move(configure); }
+  asio::awaitable<void> client_handshake();
 
   bool tls_active() const { return tls_active_; }
   bool tls_available() const { return tls_context_ != nullptr; }

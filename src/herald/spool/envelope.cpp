@@ -33,6 +33,7 @@ std::string envelope_to_json(const Envelope& e) {
     if (!r.remote.empty()) j_r["remote"] = r.remote;
     if (!r.notify.empty()) j_r["notify"] = r.notify;
     if (!r.orcpt.empty()) j_r["orcpt"] = r.orcpt;
+    if (r.reported) j_r["reported"] = true;
     rcpts.push_back(std::move(j_r));
   }
   j["received_at"] = e.received_at;
@@ -77,6 +78,7 @@ base::Result<Envelope> envelope_from_json(std::string_view text) {
       rc.remote = r.value("remote", std::string());
       rc.notify = r.value("notify", std::string());
       rc.orcpt = r.value("orcpt", std::string());
+      rc.reported = r.value("reported", false);
       e.recipients.push_back(std::move(rc));
     }
     e.received_at = j.at("received_at").get<std::int64_t>();

@@ -24,6 +24,7 @@ struct Recipient {
   std::string remote;             // host of the last attempt
   std::string notify;             // DSN NOTIFY= as given (RFC 3461); empty = default
   std::string orcpt;              // DSN ORCPT= as given
+  bool reported = false;          // a DSN about this recipient's final state was queued
 
   bool final() const { return state == "delivered" || state == "failed"; }
 

@@ -97,6 +97,7 @@ base::Result<void> Spool::setup(const std::string& data_dir, OpenOptions options
   incoming_path_ = root_ + "/incoming";
   queue_path_ = root_ + "/queue";
   corrupt_path_ = root_ + "/corrupt";
+  retry_path_ = root_ + "/retry";
 
   if (!options_.read_only) {
     // Create the layout and make the new entries durable before any message
@@ -107,7 +108,7 @@ base::Result<void> Spool::setup(const std::string& data_dir, OpenOptions options
     auto root = make_dir(root_);
     if (!root.ok()) return root.error();
     created_root = *root;
-    for (const auto* dir : {&incoming_path_, &queue_path_, &corrupt_path_}) {
+    for (const auto* dir : {&incoming_path_, &queue_path_, &corrupt_path_, &retry_path_}) {
       auto c = make_dir(*dir);
       if (!c.ok()) return c.error();
       created_child = created_child || *c;
@@ -226,6 +227,14 @@ base::Result<std::unique_ptr<MessageWriter>> Spool::create() {
 }
 
 void Spool::commit(std::unique_ptr<MessageWriter> writer, Envelope envelope, CommitCallback done) {
+  // The listener (delivery) hears of each message once it is durable.
+  done = [this, inner = std::move(done)](base::Result<std::string> r) mutable {
+    std::string id = r.ok() ? *r : std::string();
+    if (inner) inner(std::move(r));
+    if (id.empty()) return;
+    std::lock_guard lock(listener_mutex_);
+    if (listener_) listener_(id);
+  };
   if (!writer) {
     if (done) done(base::make_error("commit without a message"));
     return;
@@ -338,6 +347,94 @@ base::Result<void> Spool::remove(std::string_view id) {
     return errno_error(errno, "remove message body of " + std::string(id));
   }
   return {};
+}
+
+base::Result<void> Spool::update(const Envelope& envelope) {
+  if (options_.read_only) return base::make_error("the spool was opened read-only");
+  const std::string& id = envelope.id;
+  if (!IdGenerator::valid(id)) return invalid_id(id);
+  // Deleted meanwhile ('herald queue delete'): do not bring it back.
+  if (::faccessat(queue_fd_.get(), body_name(id).c_str(), F_OK, AT_SYMLINK_NOFOLLOW) != 0) {
+    return base::make_error("no message " + id + " in the queue");
+  }
+  // Written beside the incoming messages (recovery wipes incoming/), synced,
+  // then renamed over the old envelope: a reader sees the old or the new
+  // one, never a torn file.
+  const std::string tmp = id + ".update";
+  FileDescriptor fd(
+      ::openat(incoming_fd_.get(), tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640));
+  if (!fd.valid()) return errno_error(errno, "create " + incoming_path_ + "/" + tmp);
+  if (auto w = write_all(fd.get(), envelope_to_json(envelope), "write envelope update of " + id);
+      !w.ok()) {
+    ::unlinkat(incoming_fd_.get(), tmp.c_str(), 0);
+    return w.error();
+  }
+  if (::fdatasync(fd.get()) != 0) {
+    int err = errno;
+    ::unlinkat(incoming_fd_.get(), tmp.c_str(), 0);
+    return errno_error(err, "sync envelope update of " + id);
+  }
+  if (::renameat(incoming_fd_.get(), tmp.c_str(), queue_fd_.get(), envelope_name(id).c_str()) !=
+      0) {
+    int err = errno;
+    ::unlinkat(incoming_fd_.get(), tmp.c_str(), 0);
+    return errno_error(err, "replace envelope of " + id);
+  }
+  if (::fsync(queue_fd_.get()) != 0) return errno_error(errno, "sync " + queue_path_);
+  return {};
+}
+
+void Spool::set_commit_listener(std::function<void(const std::string&)> listener) {
+  std::lock_guard lock(listener_mutex_);
+  listener_ = std::move(listener);
+}
+
+base::Result<void> Spool::request_retry(std::string_view id) {
+  if (!IdGenerator::valid(id)) return invalid_id(id);
+  if (::faccessat(queue_fd_.get(), envelope_name(id).c_str(), F_OK, AT_SYMLINK_NOFOLLOW) != 0) {
+    return base::make_error("no message " + std::string(id) + " in the queue");
+  }
+  const std::string path = retry_path_ + "/" + std::string(id);
+  FileDescriptor fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0640));
+  if (!fd.valid()) return errno_error(errno, "create " + path);
+  return {};
+}
+
+std::vector<std::string> Spool::take_retry_requests() {
+  std::vector<std::string> ids;
+  auto names = list_dir(retry_path_);
+  if (!names.ok()) return ids;
+  for (const auto& name : *names) {
+    ::unlink((retry_path_ + "/" + name).c_str());
+    if (IdGenerator::valid(name)) ids.push_back(name);
+  }
+  return ids;
+}
+
+base::Result<std::vector<std::string>> Spool::ids() const {
+  auto names = list_dir(queue_path_);
+  if (!names.ok()) return names.error();
+  std::vector<std::string> out;
+  for (const auto& name : *names) {
+    auto [id, ext] = split_name(name);
+    if (ext == ".json") out.push_back(std::move(id));
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+void Spool::enqueue(Envelope envelope, std::string_view content, CommitCallback done) {
+  auto writer = create();
+  if (!writer) {
+    if (done) done(writer.error());
+    return;
+  }
+  if (auto w = (*writer)->write(content); !w.ok()) {
+    (*writer)->abort();
+    if (done) done(w.error());
+    return;
+  }
+  commit(std::move(*writer), std::move(envelope), std::move(done));
 }
 
 Stats Spool::stats() const {

@@ -7,6 +7,7 @@
 //   spool/incoming/   ID.eml, ID.json being received or waiting for commit
 //   spool/queue/      committed messages: ID.eml (body) + ID.json (envelope)
 //   spool/corrupt/    committed messages whose envelope could not be read
+//   spool/retry/      empty files named by ID: `herald queue retry` requests
 //
 // Commit protocol (one round of the committer thread takes every pending
 // commit; Spool::commit itself only writes to the page cache):
@@ -34,7 +35,9 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -87,6 +90,31 @@ class Spool {
   // envelope to the page cache (no sync), like MessageWriter::write.
   void commit(std::unique_ptr<MessageWriter> writer, Envelope envelope, CommitCallback done);
 
+  // Rewrites a committed message's envelope (delivery state) durably: temp
+  // file, fdatasync, rename over ID.json, fsync queue/. Fails when the
+  // message was deleted meanwhile. Blocking: call it from a worker or the
+  // delivery thread, never a session's I/O thread.
+  base::Result<void> update(const Envelope& envelope);
+
+  // Queues a message Herald made itself (a DSN) from memory, with the same
+  // durability as a submitted one.
+  void enqueue(Envelope envelope, std::string_view content, CommitCallback done);
+
+  // Called from the committer thread with each committed message's ID,
+  // after its own callback. Set it before commits begin; clear it (nullptr)
+  // before the listener goes away.
+  void set_commit_listener(std::function<void(const std::string&)> listener);
+
+  // `herald queue retry`: a marker in spool/retry/ that the delivery
+  // scheduler of a running (or the next) server picks up. Allowed on a
+  // read-only spool, like remove().
+  base::Result<void> request_retry(std::string_view id);
+  // The IDs asked for since the last call; their markers are removed.
+  std::vector<std::string> take_retry_requests();
+
+  // IDs of committed messages (names only, no envelope parsing), sorted.
+  base::Result<std::vector<std::string>> ids() const;
+
   // Committed messages, oldest first.
   base::Result<std::vector<QueueEntry>> list() const;
   base::Result<QueueEntry> find(std::string_view id) const;
@@ -113,7 +141,9 @@ class Spool {
   base::Result<QueueEntry> load(const std::string& id) const;
 
   OpenOptions options_;
-  std::string root_, incoming_path_, queue_path_, corrupt_path_;
+  std::string root_, incoming_path_, queue_path_, corrupt_path_, retry_path_;
+  std::mutex listener_mutex_;
+  std::function<void(const std::string&)> listener_;
   FileDescriptor lock_fd_, incoming_fd_, queue_fd_;
   RecoveryReport recovery_;
 

@@ -82,6 +82,39 @@ TEST(Spool, CommitListFindExactBody) {
   EXPECT_EQ(list->front().envelope.id, *id);
 }
 
+TEST(Spool, UpdateRewritesTheEnvelopeDurably) {
+  TestDir dir;
+  auto spool = open_spool(dir);
+  const std::string id = commit_text(*spool, "Subject: x\r\n\r\nbody\r\n");
+  auto entry = spool->find(id).value();
+  entry.envelope.recipients[0].state = "deferred";
+  entry.envelope.recipients[0].attempts = 1;
+  entry.envelope.recipients[0].last_reply = "451 4.7.1 try later";
+  ASSERT_TRUE(spool->update(entry.envelope).ok());
+  EXPECT_EQ(spool->find(id).value().envelope, entry.envelope);
+  EXPECT_TRUE(fs::is_empty(dir.spool("incoming")));
+  // Survives a reopen (recovery keeps it).
+  spool.reset();
+  spool = open_spool(dir);
+  EXPECT_EQ(spool->find(id).value().envelope.recipients[0].state, "deferred");
+  // A deleted message is not brought back.
+  ASSERT_TRUE(spool->remove(id).ok());
+  EXPECT_FALSE(spool->update(entry.envelope).ok());
+  EXPECT_FALSE(fs::exists(dir.spool("queue/" + id + ".json")));
+}
+
+TEST(Spool, EnqueueCommitsAMessageFromMemory) {
+  TestDir dir;
+  auto spool = open_spool(dir);
+  std::promise<base::Result<std::string>> done;
+  auto future = done.get_future();
+  spool->enqueue(test_envelope(), "Subject: bounce\r\n\r\ntext\r\n",
+                 [&done](base::Result<std::string> r) { done.set_value(std::move(r)); });
+  auto id = future.get();
+  ASSERT_TRUE(id.ok()) << id.error().message;
+  EXPECT_EQ(slurp(spool->find(*id).value().body_path), "Subject: bounce\r\n\r\ntext\r\n");
+}
+
 TEST(Spool, ReopenListsCommittedOldestFirst) {
   TestDir dir;
   std::vector<std::string> ids;

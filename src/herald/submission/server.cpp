@@ -79,7 +79,7 @@ base::Result<void> check_supported(const config::Config& config) {
   return {};
 }
 
-base::Result<void> serve(const config::Config& config) {
+base::Result<void> serve(const config::Config& config, const ServiceFactory& services) {
   if (auto supported = check_supported(config); !supported) return supported;
   // OpenSSL writes to sockets with write(2): a vanished client must give
   // EPIPE, not kill the server.
@@ -206,6 +206,13 @@ base::Result<void> serve(const config::Config& config) {
   };
   signals.async_wait(on_signal);
 
+  std::unique_ptr<Service> service;
+  if (services) {
+    auto started = services(**spool, *store);
+    if (!started) return started.error();
+    service = std::move(*started);
+  }
+
   for (auto& l : listeners) l->start();
   pool.run();
   {
@@ -223,6 +230,7 @@ base::Result<void> serve(const config::Config& config) {
   pool.stop();
   pool.join();
   workers.join();
+  if (service) service->stop();
   (*spool)->stop();
   audit.stop();
   base::log_info("stopped");

@@ -3,8 +3,13 @@
 // SIGTERM/SIGINT (graceful stop) and SIGHUP (certificate reload).
 #pragma once
 
+#include <functional>
+#include <memory>
+
 #include "herald/base/result.hpp"
 #include "herald/config/config.hpp"
+#include "herald/spool/spool.hpp"
+#include "herald/store/store.hpp"
 
 namespace herald::submission {
 
@@ -12,7 +17,18 @@ namespace herald::submission {
 // in later versions); `check-config` and `serve` both ask.
 base::Result<void> check_supported(const config::Config& config);
 
+// Something that runs beside the listeners (outbound delivery), started
+// once the store and spool are open and stopped after the last session,
+// before they close. Submission never depends on what it is.
+class Service {
+ public:
+  virtual ~Service() = default;
+  virtual void stop() = 0;
+};
+using ServiceFactory =
+    std::function<base::Result<std::unique_ptr<Service>>(spool::Spool&, store::Store&)>;
+
 // Runs until a stop signal. Returns an error if start-up fails.
-base::Result<void> serve(const config::Config& config);
+base::Result<void> serve(const config::Config& config, const ServiceFactory& services = {});
 
 }  // namespace herald::submission

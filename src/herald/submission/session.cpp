@@ -12,7 +12,7 @@
 
 #include "herald/base/log.hpp"
 #include "herald/mail/date.hpp"
-#include "herald/submission/await_callback.hpp"
+#include "herald/net/await_callback.hpp"
 
 namespace herald::submission {
 namespace {

@@ -20,6 +20,7 @@
 #include "herald/config/config.hpp"
 #include "herald/dkim/canonicalization.hpp"
 #include "herald/mail/header_block.hpp"
+#include "herald/net/await_callback.hpp"
 #include "herald/net/connection_limiter.hpp"
 #include "herald/net/smtp_stream.hpp"
 #include "herald/policy/sender_policy.hpp"
@@ -28,6 +29,9 @@
 #include "herald/submission/context.hpp"
 
 namespace herald::submission {
+
+using net::await_callback;
+using net::run_blocking;
 
 class Session : public std::enable_shared_from_this<Session> {
  public:

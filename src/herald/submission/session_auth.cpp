@@ -12,7 +12,7 @@
 
 #include "herald/auth/jwt.hpp"
 #include "herald/base/log.hpp"
-#include "herald/submission/await_callback.hpp"
+#include "herald/net/await_callback.hpp"
 #include "herald/submission/session.hpp"
 
 namespace herald::submission {

@@ -9,7 +9,7 @@
 #include "herald/base/hex.hpp"
 #include "herald/base/log.hpp"
 #include "herald/mail/date.hpp"
-#include "herald/submission/await_callback.hpp"
+#include "herald/net/await_callback.hpp"
 #include "herald/submission/session.hpp"
 
 namespace herald::submission {

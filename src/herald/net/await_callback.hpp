@@ -1,7 +1,7 @@
-// submission::await_callback / run_blocking — bridge from the coroutine on
-// an I/O thread to work done elsewhere (the worker pool, the spool's
-// committer thread) without blocking the I/O thread. The result is
-// delivered back on the session's own executor.
+// net::await_callback / run_blocking — bridge from a coroutine on an I/O
+// thread to work done elsewhere (a worker pool, the spool's committer
+// thread) without blocking the I/O thread. The result is delivered back on
+// the coroutine's own executor. Used by sessions and by delivery.
 #pragma once
 
 #include <asio/async_result.hpp>
@@ -13,7 +13,7 @@
 #include <memory>
 #include <utility>
 
-namespace herald::submission {
+namespace herald::net {
 
 // `start` receives a callback that may be invoked once, from any thread.
 template <class T, class Start>
@@ -42,4 +42,4 @@ auto run_blocking(asio::thread_pool& pool, F fn) -> asio::awaitable<decltype(fn(
   });
 }
 
-}  // namespace herald::submission
+}  // namespace herald::net
