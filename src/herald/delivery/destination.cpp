@@ -3,6 +3,7 @@
 #include <asio/ip/address.hpp>
 #include <fstream>
 
+#include "herald/delivery/dane.hpp"
 #include "herald/delivery/tls_policy.hpp"
 #include "herald/delivery/tls_policy_ssl.hpp"
 #include "herald/dns/mx_plan.hpp"
@@ -123,7 +124,37 @@ asio::awaitable<DestinationPlan> plan_destination(const DestinationContext& ctx,
     plan.failure = failure(451, "4.4.3", destination + ": " + mx.reason);
     co_return plan;
   }
-  auto tls = plan_destination_tls(ctx.config->delivery.tls, std::nullopt, mx.targets, {});
+  // MTA-STS (RFC 8461) for the domain, DANE (RFC 7672) per host when its
+  // MX and address answers were DNSSEC-validated.
+  std::optional<StsPolicy> sts;
+  if (ctx.sts_cache && ctx.workers) {
+    StsFetchOptions options;
+    options.https_port = ctx.config->delivery.mta_sts_port;
+    options.ca_file = ctx.config->delivery.ca_file;
+    auto resolution = co_await resolve_sts_policy(*ctx.resolver, *ctx.workers, *ctx.sts_cache,
+                                                  destination, options);
+    if (resolution.fetch_error != StsFetchError::none) {
+      plan.notes.push_back("MTA-STS: " + resolution.reason);
+    }
+    sts = resolution.policy;
+    if (sts) {
+      plan.report_policy.type = "sts";
+      plan.report_policy.strings = sts->lines;
+      plan.report_policy.mx_hosts = sts->mx;
+    }
+  }
+  std::vector<DaneDecision> dane(mx.targets.size());
+  for (std::size_t i = 0; i < mx.targets.size(); ++i) {
+    const auto& target = mx.targets[i];
+    if (!mx.mx_secure || !target.secure) continue;
+    auto answer = co_await dns::lookup(*ctx.resolver,
+                                       tlsa_name(target.host, ctx.config->delivery.remote_port),
+                                       dns::RecordType::TLSA);
+    dane[i] = decide_dane(answer, true);
+    if (dane[i].applies()) plan.report_policy.type = "tlsa";
+  }
+  auto tls = plan_destination_tls(ctx.config->delivery.tls, sts, mx.targets, std::move(dane));
+  for (const auto& why : tls.skipped) plan.notes.push_back("skipped " + why);
   if (tls.hosts.empty()) {
     plan.outcome = DestinationPlan::Outcome::temporary;
     plan.failure =

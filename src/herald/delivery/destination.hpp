@@ -6,6 +6,7 @@
 
 #include <asio/awaitable.hpp>
 #include <asio/ssl/context.hpp>
+#include <asio/thread_pool.hpp>
 #include <memory>
 #include <optional>
 #include <string>
@@ -13,7 +14,9 @@
 
 #include "herald/base/result.hpp"
 #include "herald/config/config.hpp"
+#include "herald/delivery/mta_sts_cache.hpp"
 #include "herald/delivery/outbound_session.hpp"
+#include "herald/delivery/tls_report.hpp"
 #include "herald/dns/resolver.hpp"
 
 namespace herald::delivery {
@@ -25,6 +28,8 @@ struct DestinationPlan {
   Outcome outcome = Outcome::ok;
   smtp::Outcome failure;  // when not ok: what every recipient gets
   std::vector<OutboundTarget> targets;
+  TlsReportPolicy report_policy;   // for TLS-RPT: which policy applied
+  std::vector<std::string> notes;  // hosts skipped by policy, fetch errors: for the log
 };
 
 // What planning needs for the whole run of the server.
@@ -33,6 +38,8 @@ struct DestinationContext {
   dns::Resolver* resolver = nullptr;
   std::shared_ptr<asio::ssl::context> tls;  // client context (TLS 1.2+, CA store)
   std::optional<smtp::ClientCredentials> smarthost_credentials;
+  asio::thread_pool* workers = nullptr;  // MTA-STS fetches (blocking libcurl)
+  MtaStsCache* sts_cache = nullptr;
 };
 
 // [delivery] smarthost_password_file's first line, when a user is set.

@@ -79,7 +79,8 @@ base::Result<std::unique_ptr<Scheduler>> Scheduler::create(const config::Config&
   if (!tls) return base::make_error("outbound TLS: " + tls.error().message);
   auto credentials = smarthost_credentials(config);
   if (!credentials) return credentials.error();
-  s->destinations_ = {&config, s->resolver_.get(), *tls, *credentials};
+  s->destinations_ = {&config,      s->resolver_.get(), *tls,
+                      *credentials, &s->blocking_,      &s->sts_cache_};
   return s;
 }
 
@@ -317,6 +318,10 @@ asio::awaitable<void> Scheduler::run_destination(Run* run) {
     plan = co_await plan_destination(destinations_, destination);
   }
   const std::int64_t now = unix_now();
+  for (const auto& note : plan.notes) {
+    base::log_info("delivery_policy", {{"destination", destination}, {"note", note}});
+  }
+  const auto day = TlsReportRecorder::day_of(std::chrono::system_clock::now());
 
   // Which parts are still waiting for a result.
   std::vector<std::size_t> remaining;
@@ -342,6 +347,22 @@ asio::awaitable<void> Scheduler::run_destination(Run* run) {
                         {"tls", result.tls.empty() ? "none" : result.tls},
                         {"result", result.session_failure ? one_line(*result.session_failure)
                                                           : std::string("ok")}});
+      }
+      // TLS-RPT (RFC 8460): a session that got through TLS counts as a
+      // success; one that failed in STARTTLS or the handshake as a failure.
+      if (destination != kSmarthostDestination && result.connected) {
+        if (result.session_failure && result.session_failure->stage == smtp::Stage::starttls) {
+          TlsFailure f;
+          f.type = result.session_failure->reply.text.find("STARTTLS") != std::string::npos
+                       ? TlsResultType::starttls_not_supported
+                       : TlsResultType::validation_failure;
+          f.receiving_mx_hostname = target.host;
+          f.receiving_ip = target.address.to_string();
+          f.additional_information = result.session_failure->reply.text;
+          tls_reports_.record_failure(destination, plan.report_policy, f, day);
+        } else if (!result.tls.empty()) {
+          tls_reports_.record_success(destination, plan.report_policy, day);
+        }
       }
       std::vector<std::size_t> next;
       for (std::size_t k = 0; k < remaining.size(); ++k) {

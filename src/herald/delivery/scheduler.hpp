@@ -25,6 +25,7 @@
 #include "herald/config/config.hpp"
 #include "herald/delivery/destination.hpp"
 #include "herald/delivery/retry_policy.hpp"
+#include "herald/delivery/tls_report.hpp"
 #include "herald/dns/resolver.hpp"
 #include "herald/spool/spool.hpp"
 #include "herald/store/store.hpp"
@@ -93,6 +94,8 @@ class Scheduler {
   asio::io_context io_;
   asio::steady_timer timer_;
   asio::thread_pool blocking_{2};
+  MtaStsCache sts_cache_;
+  TlsReportRecorder tls_reports_;
   std::thread thread_;
   std::mt19937_64 rng_{std::random_device{}()};
 

@@ -322,8 +322,27 @@ Result<void> StaticZone::check_cname_chains() const {
 
 StaticMatch StaticZone::lookup(std::string_view name, RecordType type) const {
   StaticMatch match;
-  auto it = names_.find(normalize_name(name));
-  if (it == names_.end()) return match;
+  const std::string normalized = normalize_name(name);
+  auto it = names_.find(normalized);
+  if (it == names_.end()) {
+    // A listed name owns the names below it: "_25._tcp.mx.example.net" or
+    // "_mta-sts.example.net" without a static record of their own do not
+    // exist, rather than being asked of the real resolver (which, for
+    // names only the static zone knows, could only time out).
+    for (auto dot = normalized.find('.'); dot != std::string::npos;
+         dot = normalized.find('.', dot + 1)) {
+      const std::string parent = normalized.substr(dot + 1);
+      if (parent.find('.') == std::string::npos) break;  // never a whole TLD
+      if (names_.count(parent)) {
+        match.kind = StaticMatch::Kind::answer;
+        match.answer.status = Status::nxdomain;
+        match.answer.secure = true;
+        match.answer.reason = "no static record (static records own the names below " + parent + ")";
+        return match;
+      }
+    }
+    return match;
+  }
   // Chains are loop-free (checked at parse time), so this ends.
   for (;;) {
     const Node& node = it->second;

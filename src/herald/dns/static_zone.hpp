@@ -21,8 +21,8 @@ namespace herald::dns {
 
 struct StaticMatch {
   enum class Kind {
-    not_in_zone,  // the name has no static record: ask the real resolver
-    answer,       // authoritative answer (ok or nodata) in `answer`
+    not_in_zone,  // neither the name nor a parent has a static record: ask the real resolver
+    answer,       // authoritative answer in `answer`: ok, nodata, or nxdomain below a listed name
     follow,       // a static CNAME points outside the zone: look up `target` instead
   };
   Kind kind = Kind::not_in_zone;

@@ -101,8 +101,18 @@ TEST(StaticZoneTest, MissingTypeIsNodataAndMissingNameFallsThrough) {
   EXPECT_EQ(nodata.status, Status::nodata);
   EXPECT_TRUE(nodata.secure);
   EXPECT_EQ(zone.lookup("elsewhere.example", RecordType::A).kind, StaticMatch::Kind::not_in_zone);
-  // A parent or child of a static name is not in the zone either.
+  // A parent of a static name is not in the zone.
   EXPECT_EQ(zone.lookup("example.net", RecordType::A).kind, StaticMatch::Kind::not_in_zone);
+}
+
+TEST(StaticZoneTest, NamesBelowAStaticNameDoNotExist) {
+  StaticZone zone = parse_ok({"mx.example.net. A 127.0.0.1", "example.org. MX 10 mx.example.net."});
+  Answer tlsa = answer_of(zone, "_25._tcp.mx.example.net", RecordType::TLSA);
+  EXPECT_EQ(tlsa.status, Status::nxdomain);
+  EXPECT_TRUE(tlsa.secure);
+  EXPECT_EQ(answer_of(zone, "_mta-sts.example.org", RecordType::TXT).status, Status::nxdomain);
+  // Siblings and unrelated names still go to the real resolver.
+  EXPECT_EQ(zone.lookup("other.example.net", RecordType::A).kind, StaticMatch::Kind::not_in_zone);
 }
 
 TEST(StaticZoneTest, FollowsCnameChainsInsideTheZone) {
