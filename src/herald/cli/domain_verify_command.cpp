@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "herald/cli/domain_common.hpp"
+#include "herald/delivery/destination.hpp"
 #include "herald/dkim/verifier.hpp"
 #include "herald/dns/resolver_factory.hpp"
 
@@ -16,13 +17,7 @@ namespace herald::cli {
 namespace {
 
 base::Result<std::unique_ptr<dns::Resolver>> resolver_for(const config::Config& config) {
-  dns::ResolverSettings settings;
-  settings.resolver = config.dns.resolver;
-  settings.host = config.dns.resolver_host;
-  settings.port = config.dns.resolver_port;
-  settings.static_records = config.dns.static_records;
-  if (!config.dns.dnssec) settings.trust_anchor_file.clear();
-  return dns::make_resolver(settings);
+  return dns::make_resolver(delivery::resolver_settings(config));
 }
 
 // The CLI has nothing else to do while it waits; the resolver's own

@@ -11,17 +11,12 @@
 #include <mutex>
 #include <string>
 
+#include "herald/net/tls_context.hpp"
+
 namespace herald::delivery {
 namespace {
 
-std::string openssl_error() {
-  const unsigned long code = ERR_get_error();
-  if (code == 0) return "unknown OpenSSL error";
-  char buf[256];
-  ERR_error_string_n(code, buf, sizeof buf);
-  ERR_clear_error();
-  return buf;
-}
+using net::openssl_error;
 
 DaneDecision decision(DaneState state, std::string reason) {
   DaneDecision d;

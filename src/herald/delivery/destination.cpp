@@ -90,6 +90,16 @@ asio::awaitable<DestinationPlan> plan_smarthost(const DestinationContext& ctx) {
 
 }  // namespace
 
+dns::ResolverSettings resolver_settings(const config::Config& config) {
+  dns::ResolverSettings settings;
+  settings.resolver = config.dns.resolver;
+  settings.host = config.dns.resolver_host;
+  settings.port = config.dns.resolver_port;
+  settings.static_records = config.dns.static_records;
+  if (!config.dns.dnssec) settings.trust_anchor_file.clear();
+  return settings;
+}
+
 base::Result<std::optional<smtp::ClientCredentials>> smarthost_credentials(
     const config::Config& config) {
   const config::Delivery& d = config.delivery;

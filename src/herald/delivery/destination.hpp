@@ -18,6 +18,7 @@
 #include "herald/delivery/outbound_session.hpp"
 #include "herald/delivery/tls_report.hpp"
 #include "herald/dns/resolver.hpp"
+#include "herald/dns/resolver_factory.hpp"
 
 namespace herald::delivery {
 
@@ -41,6 +42,9 @@ struct DestinationContext {
   asio::thread_pool* workers = nullptr;  // MTA-STS fetches (blocking libcurl)
   MtaStsCache* sts_cache = nullptr;
 };
+
+// The [dns] section as the dns module's resolver settings.
+dns::ResolverSettings resolver_settings(const config::Config& config);
 
 // [delivery] smarthost_password_file's first line, when a user is set.
 base::Result<std::optional<smtp::ClientCredentials>> smarthost_credentials(

@@ -66,13 +66,7 @@ base::Result<std::unique_ptr<Scheduler>> Scheduler::create(const config::Config&
                                                            spool::Spool& spool, store::Store& store,
                                                            SchedulerLimits limits) {
   std::unique_ptr<Scheduler> s(new Scheduler(config, spool, store, limits));
-  dns::ResolverSettings settings;
-  settings.resolver = config.dns.resolver;
-  settings.host = config.dns.resolver_host;
-  settings.port = config.dns.resolver_port;
-  settings.static_records = config.dns.static_records;
-  if (!config.dns.dnssec) settings.trust_anchor_file.clear();
-  auto resolver = dns::make_resolver(settings);
+  auto resolver = dns::make_resolver(resolver_settings(config));
   if (!resolver) return base::make_error("[dns]: " + resolver.error().message);
   s->resolver_ = std::move(*resolver);
   auto tls = make_client_tls_context(config.delivery.ca_file);

@@ -6,8 +6,6 @@
 #include <fstream>
 
 namespace herald::net {
-namespace {
-
 std::string openssl_error() {
   unsigned long code = ERR_get_error();
   if (code == 0) return "unknown OpenSSL error";
@@ -16,6 +14,8 @@ std::string openssl_error() {
   ERR_clear_error();
   return buf;
 }
+
+namespace {
 
 bool readable(const std::string& path) {
   std::ifstream f(path);

@@ -37,6 +37,9 @@ class TlsContext {
   std::shared_ptr<asio::ssl::context> context_;
 };
 
+// The oldest queued OpenSSL error as text (the queue is then cleared).
+std::string openssl_error();
+
 // Human-readable version and cipher of an established TLS session.
 std::string tls_version(SSL* ssl);
 std::string tls_cipher(SSL* ssl);
