@@ -15,7 +15,7 @@ namespace herald::policy {
 struct Identity {
   std::string login;    // the login's address, e.g. "app@acme.example"; "key:<id>" for a key
   std::string account;  // the account the login or key belongs to
-  // The account's sending domains (its parents' included): any address on
+  // The account's sending domains (or its parent's, when it has none): any address on
   // them may be used. Filled in before MAIL FROM is judged.
   std::vector<std::string> domains;
   bool domains_loaded = false;

@@ -127,16 +127,19 @@ base::Result<void> Store::remove_domain(std::string_view name) {
 base::Result<std::vector<std::string>> Store::account_domains(std::string_view account) {
   return impl_->run(
       "listing an account's domains", [&]() -> base::Result<std::vector<std::string>> {
-        // Walks up the parent chain; the depth bound guards against a cycle
-        // that a hand-edited database could contain.
+        // Walks up the parent chain to the nearest account that has domains of
+        // its own: a sub-account inherits its parent's unless it sets its own.
+        // The depth bound guards against a cycle in a hand-edited database.
         SQLite::Statement q(
             impl_->db,
             "WITH RECURSIVE chain(id, depth) AS ("
             "  SELECT id, 0 FROM accounts WHERE name = ?"
             "  UNION ALL SELECT a.parent_id, c.depth + 1 FROM accounts a"
-            "  JOIN chain c ON a.id = c.id WHERE a.parent_id IS NOT NULL AND c.depth < 16)"
-            "SELECT d.name FROM domains d JOIN chain c ON d.account_id = c.id "
-            "ORDER BY d.name");
+            "  JOIN chain c ON a.id = c.id WHERE a.parent_id IS NOT NULL AND c.depth < 16),"
+            " owned(name, depth) AS ("
+            "  SELECT d.name, c.depth FROM domains d JOIN chain c ON d.account_id = c.id)"
+            "SELECT name FROM owned WHERE depth = (SELECT MIN(depth) FROM owned) "
+            "ORDER BY name");
         q.bind(1, std::string(account));
         std::vector<std::string> out;
         while (q.executeStep()) out.push_back(q.getColumn(0).getString());

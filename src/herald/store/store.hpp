@@ -159,8 +159,8 @@ class Store {
   base::Result<std::optional<Domain>> find_domain(std::string_view name);
   // Removes the domain and its key rows; the key files are the caller's.
   base::Result<void> remove_domain(std::string_view name);
-  // The domains an account may send from: its own and its ancestors'
-  // (a sub-account is a mail stream of the same sender).
+  // The domains an account may send from: its own, or, when it has none,
+  // its parent's (and so on up): a sub-account inherits unless it sets its own.
   base::Result<std::vector<std::string>> account_domains(std::string_view account);
   base::Result<void> add_dkim_key(const DkimKey& key);
   // Every key of a domain, oldest first, whatever its state.

@@ -356,9 +356,12 @@ TEST_F(StoreTest, DomainsAndDkimKeys) {
   ASSERT_TRUE(s.add_domain("news.acme.example", "acme.news").ok());
   ASSERT_TRUE(s.add_domain("other.example", "other").ok());
 
-  // A sub-account may use its parent's domains; a parent not its child's.
-  EXPECT_EQ(s.account_domains("acme.news").value(),
-            (std::vector<std::string>{"acme.example", "news.acme.example"}));
+  // A sub-account with domains of its own uses those; one without inherits
+  // its parent's; a parent never gets its child's.
+  EXPECT_EQ(s.account_domains("acme.news").value(), std::vector<std::string>{"news.acme.example"});
+  ASSERT_TRUE(s.add_account("acme.dev", "acme").ok());
+  ASSERT_TRUE(s.add_account("acme.dev.ci", "acme.dev").ok());
+  EXPECT_EQ(s.account_domains("acme.dev.ci").value(), std::vector<std::string>{"acme.example"});
   EXPECT_EQ(s.account_domains("acme").value(), std::vector<std::string>{"acme.example"});
   EXPECT_EQ(s.account_domains("nobody").value(), std::vector<std::string>{});
   EXPECT_EQ(s.list_domains().value().size(), 3u);
