@@ -278,3 +278,19 @@ def make_signed_cert(tmp_path, ca_cert, ca_key, name):
                     str(ca_key), "-CAcreateserial", "-out", str(cert), "-days", "2",
                     "-extfile", str(ext)], check=True, capture_output=True)
     return cert, key
+
+
+def test_smtputf8_message_to_a_server_without_it_bounces_clearly(herald_factory, sink):
+    sink.script.extensions = ["PIPELINING", "8BITMIME", "ENHANCEDSTATUSCODES"]
+    h = start(herald_factory, sink)
+    rcpt = "jörg@example.net"
+    message = make_message(to="joerg@example.net", body="Grüße\r\n".encode())
+    from helpers import PASSWORD, smtp_starttls
+    s = smtp_starttls(h.starttls_port)
+    s.login(USER, PASSWORD)
+    s.sendmail(USER, [rcpt], message, mail_options=["SMTPUTF8", "BODY=8BITMIME"])
+    s.quit()
+    bounce = sink.wait_for(1, timeout=30)[0]
+    assert bounce.mail_from == "" and bounce.rcpts == [USER]
+    assert b"SMTPUTF8" in bounce.data, bounce.data[:2000]
+    wait_queue_empty(h)
