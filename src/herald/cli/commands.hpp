@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 #include <string>
 
+#include "herald/auth/cram_key.hpp"
 #include "herald/base/result.hpp"
 #include "herald/config/config.hpp"
 #include "herald/store/store.hpp"
@@ -28,13 +29,19 @@ base::Result<store::Store> open_store(Globals& globals);
 // "2026-11-23T12:00:00Z" for Unix seconds.
 std::string iso_time(std::int64_t unix_seconds);
 
-// A password's Argon2id hash and SCRAM-SHA-256 keys (RFC 5803 text); wipes
-// the password.
+// A password's Argon2id hash, SCRAM-SHA-256 keys (RFC 5803 text) and, when
+// `cram` is given (the login opted in to CRAM-MD5), the password sealed
+// under that key; wipes the password.
 struct PasswordSecrets {
   std::string hash;
   std::string scram_keys;
+  std::string cram_secret;  // empty: no CRAM-MD5
 };
-base::Result<PasswordSecrets> password_secrets(std::string& password);
+base::Result<PasswordSecrets> password_secrets(std::string& password,
+                                               const auth::CramKey* cram = nullptr);
+
+// The CRAM-MD5 sealing key of the configured data_dir, created on first use.
+base::Result<auth::CramKey> cram_key(const Globals& globals);
 
 // Prints "herald: <message>" to stderr and sets a non-zero exit code.
 void fail(Globals& globals, const std::string& message);
@@ -52,6 +59,7 @@ void add_bench_command(CLI::App& app, Globals& globals);
 void add_key_commands(CLI::App& app, Globals& globals);
 void add_audit_command(CLI::App& app, Globals& globals);
 void add_domain_commands(CLI::App& app, Globals& globals);
+void add_send_command(CLI::App& app, Globals& globals);
 void add_suppression_commands(CLI::App& app, Globals& globals);
 
 // Reads a password from stdin (--password-stdin) or the terminal (twice,

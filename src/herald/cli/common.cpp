@@ -5,6 +5,7 @@
 
 #include <cstdlib>
 #include <ctime>
+#include <filesystem>
 #include <iostream>
 
 #include "herald/auth/password_hash.hpp"
@@ -33,13 +34,24 @@ std::string iso_time(std::int64_t unix_seconds) {
   return buf;
 }
 
-base::Result<PasswordSecrets> password_secrets(std::string& password) {
+base::Result<PasswordSecrets> password_secrets(std::string& password, const auth::CramKey* cram) {
   auto hash = auth::hash_password(password);
   auto scram = auth::make_scram_keys(password);
+  base::Result<std::string> sealed = std::string();
+  if (cram != nullptr) sealed = cram->seal(password);
   sodium_memzero(password.data(), password.size());
   if (!hash) return hash.error();
   if (!scram) return scram.error();
-  return PasswordSecrets{std::move(*hash), auth::format_scram_keys(*scram)};
+  if (!sealed) return sealed.error();
+  return PasswordSecrets{std::move(*hash), auth::format_scram_keys(*scram), std::move(*sealed)};
+}
+
+base::Result<auth::CramKey> cram_key(const Globals& globals) {
+  auto config = load(globals);
+  if (!config) return config.error();
+  std::error_code ec;
+  std::filesystem::create_directories(config->data_dir, ec);
+  return auth::CramKey::load_or_create(auth::cram_key_path(config->data_dir));
 }
 
 void fail(Globals& globals, const std::string& message) {

@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   herald::cli::add_user_commands(app, globals);
   herald::cli::add_key_commands(app, globals);
   herald::cli::add_domain_commands(app, globals);
+  herald::cli::add_send_command(app, globals);
   herald::cli::add_suppression_commands(app, globals);
   herald::cli::add_audit_command(app, globals);
   herald::cli::add_queue_commands(app, globals);

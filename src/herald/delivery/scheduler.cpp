@@ -6,7 +6,6 @@
 #include <asio/redirect_error.hpp>
 #include <asio/use_awaitable.hpp>
 #include <fstream>
-#include <future>
 #include <limits>
 
 #include "herald/base/log.hpp"
@@ -107,14 +106,11 @@ void Scheduler::stop(std::chrono::seconds grace) {
   stopping_ = true;
   wake();
   // Connections in flight finish their message if they can.
-  auto deadline = std::chrono::steady_clock::now() + grace;
-  while (std::chrono::steady_clock::now() < deadline) {
-    std::promise<std::size_t> p;
-    auto f = p.get_future();
-    asio::post(io_, [this, &p] { p.set_value(active_); });
-    if (f.wait_for(std::chrono::seconds(1)) == std::future_status::ready && f.get() == 0) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  const auto deadline = std::chrono::steady_clock::now() + grace;
+  while (active_.load() > 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
+  work_.reset();
   io_.stop();
   thread_.join();
   blocking_.join();

@@ -7,6 +7,7 @@
 // work goes to a small pool so connections keep moving.
 #pragma once
 
+#include <asio/executor_work_guard.hpp>
 #include <asio/io_context.hpp>
 #include <asio/ssl/context.hpp>
 #include <asio/steady_timer.hpp>
@@ -15,6 +16,7 @@
 #include <chrono>
 #include <map>
 #include <memory>
+#include <optional>
 #include <random>
 #include <set>
 #include <string>
@@ -92,6 +94,7 @@ class Scheduler {
   OutboundOptions outbound_;
 
   asio::io_context io_;
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
   asio::steady_timer timer_;
   asio::thread_pool blocking_{2};
   MtaStsCache sts_cache_;
@@ -102,7 +105,7 @@ class Scheduler {
   // Touched only on the scheduler thread.
   std::map<std::string, Tracked, std::less<>> messages_;
   std::set<std::string> active_destinations_;
-  std::size_t active_ = 0;
+  std::atomic<std::size_t> active_{0};  // read by stop() from another thread
   bool woken_ = false;
   std::atomic<bool> stopping_{false};
 };

@@ -110,6 +110,11 @@ constexpr std::array kMigrations{
         created_at INTEGER NOT NULL
       );
     )sql"},
+    // CRAM-MD5, opt-in per login: the password sealed with the key in
+    // data_dir/cram.key (auth::CramKey); empty = the login cannot use it.
+    Migration{7, R"sql(
+      ALTER TABLE logins ADD COLUMN cram_secret TEXT NOT NULL DEFAULT '';
+    )sql"},
 };
 
 }  // namespace

@@ -39,6 +39,15 @@ base::Result<void> validate_hash(std::string_view hash) {
   return {};
 }
 
+// A sealed password (auth::CramKey): base64 of at most kMaxPasswordLength
+// bytes plus nonce and MAC; anything longer is not one.
+base::Result<void> validate_cram_secret(std::string_view secret) {
+  if (secret.size() > 8192) {
+    return base::make_error("CRAM-MD5 secret is too long; seal the password with herald");
+  }
+  return {};
+}
+
 }  // namespace
 
 base::Result<void> validate_account_name(std::string_view name) {
@@ -190,8 +199,8 @@ base::Result<std::optional<Account>> Store::find_account(std::string_view name) 
   });
 }
 
-base::Result<void> Store::remove_account(std::string_view name) {
-  return impl_->run("removing an account", [&]() -> base::Result<void> {
+base::Result<AccountRemoval> Store::remove_account(std::string_view name, bool force) {
+  return impl_->run("removing an account", [&]() -> base::Result<AccountRemoval> {
     auto& db = impl_->db;
     SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
     const auto id = account_id(db, std::string(name));
@@ -199,52 +208,80 @@ base::Result<void> Store::remove_account(std::string_view name) {
       return base::make_error(
           fmt::format("account '{}' does not exist; see 'herald account list'", name));
     }
-    SQLite::Statement logins(db, "SELECT COUNT(*) FROM logins WHERE account_id = ?");
-    logins.bind(1, *id);
-    logins.executeStep();
-    if (const auto n = logins.getColumn(0).getInt64(); n > 0) {
-      return base::make_error(fmt::format(
-          "account '{}' still has {} login(s); remove them first with 'herald user remove'", name,
-          n));
-    }
-    SQLite::Statement keys(db, "SELECT COUNT(*) FROM api_keys WHERE account_id = ?");
-    keys.bind(1, *id);
-    keys.executeStep();
-    if (const auto n = keys.getColumn(0).getInt64(); n > 0) {
-      return base::make_error(fmt::format(
-          "account '{}' still has {} API key(s) (revoked ones included); they are kept for the "
-          "record, so the account stays",
-          name, n));
-    }
-    SQLite::Statement domains(db, "SELECT COUNT(*) FROM domains WHERE account_id = ?");
-    domains.bind(1, *id);
-    domains.executeStep();
-    if (const auto n = domains.getColumn(0).getInt64(); n > 0) {
-      return base::make_error(fmt::format(
-          "account '{}' still has {} sending domain(s); remove them first with 'herald domain "
-          "remove'",
-          name, n));
-    }
-    SQLite::Statement children(db, "SELECT COUNT(*) FROM accounts WHERE parent_id = ?");
+    // Sub-accounts are mail streams with their own logins and keys: never
+    // removed as a side effect, even with --force.
+    SQLite::Statement children(db, "SELECT name FROM accounts WHERE parent_id = ? ORDER BY name");
     children.bind(1, *id);
-    children.executeStep();
-    if (const auto n = children.getColumn(0).getInt64(); n > 0) {
-      return base::make_error(
-          fmt::format("account '{}' still has {} sub-account(s); remove them first", name, n));
+    std::string child_names;
+    int child_count = 0;
+    while (children.executeStep()) {
+      child_names += (child_count++ == 0 ? "" : ", ") + children.getColumn(0).getString();
     }
-    SQLite::Statement del(db, "DELETE FROM accounts WHERE id = ?");
-    del.bind(1, *id);
-    del.exec();
+    if (child_count > 0) {
+      return base::make_error(fmt::format(
+          "account '{}' still has {} sub-account(s) ({}); remove them first with 'herald account "
+          "remove'",
+          name, child_count, child_names));
+    }
+    auto count = [&](const char* sql) {
+      SQLite::Statement q(db, sql);
+      q.bind(1, *id);
+      q.executeStep();
+      return q.getColumn(0).getInt();
+    };
+    AccountRemoval removed;
+    removed.logins = count("SELECT COUNT(*) FROM logins WHERE account_id = ?");
+    removed.api_keys = count("SELECT COUNT(*) FROM api_keys WHERE account_id = ?");
+    removed.domains = count("SELECT COUNT(*) FROM domains WHERE account_id = ?");
+    if (!force) {
+      if (removed.logins > 0) {
+        return base::make_error(fmt::format(
+            "account '{}' still has {} login(s); remove them first with 'herald user remove', or "
+            "add --force to remove them with the account",
+            name, removed.logins));
+      }
+      if (removed.api_keys > 0) {
+        return base::make_error(fmt::format(
+            "account '{}' still has {} API key(s) (revoked ones included), kept for the record; "
+            "add --force to delete them with the account",
+            name, removed.api_keys));
+      }
+      if (removed.domains > 0) {
+        return base::make_error(fmt::format(
+            "account '{}' still has {} sending domain(s); remove them first with 'herald domain "
+            "remove', or add --force to remove them and their DKIM keys with the account",
+            name, removed.domains));
+      }
+    }
+    SQLite::Statement files(db,
+                            "SELECT k.key_file FROM dkim_keys k JOIN domains d ON d.id = "
+                            "k.domain_id WHERE d.account_id = ? ORDER BY k.id");
+    files.bind(1, *id);
+    while (files.executeStep()) removed.dkim_key_files.push_back(files.getColumn(0).getString());
+    for (const char* sql : {
+             "DELETE FROM dkim_keys WHERE domain_id IN (SELECT id FROM domains WHERE account_id = "
+             "?)",
+             "DELETE FROM domains WHERE account_id = ?",
+             "DELETE FROM api_keys WHERE account_id = ?",
+             "DELETE FROM logins WHERE account_id = ?",
+             "DELETE FROM accounts WHERE id = ?",
+         }) {
+      SQLite::Statement del(db, sql);
+      del.bind(1, *id);
+      del.exec();
+    }
     tx.commit();
-    return {};
+    return removed;
   });
 }
 
 base::Result<Login> Store::add_login(std::string_view address, std::string_view account,
-                                     std::string_view password_hash, std::string_view scram_keys) {
+                                     std::string_view password_hash, std::string_view scram_keys,
+                                     std::string_view cram_secret) {
   auto canonical = normalize_login_address(address);
   if (!canonical) return canonical.error();
   if (auto v = validate_hash(password_hash); !v) return v.error();
+  if (auto v = validate_cram_secret(cram_secret); !v) return v.error();
   return impl_->run("adding a login", [&]() -> base::Result<Login> {
     auto& db = impl_->db;
     SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
@@ -264,15 +301,17 @@ base::Result<Login> Store::add_login(std::string_view address, std::string_view 
     l.created_at = l.updated_at = unix_now();
     SQLite::Statement ins(db,
                           "INSERT INTO logins(address, account_id, password_hash, created_at, "
-                          "updated_at, scram_keys) VALUES(?, ?, ?, ?, ?, ?)");
+                          "updated_at, scram_keys, cram_secret) VALUES(?, ?, ?, ?, ?, ?, ?)");
     ins.bind(1, l.address);
     ins.bind(2, *acct);
     ins.bind(3, std::string(password_hash));
     ins.bind(4, l.created_at);
     ins.bind(5, l.updated_at);
     ins.bind(6, std::string(scram_keys));
+    ins.bind(7, std::string(cram_secret));
     ins.exec();
     l.id = db.getLastInsertRowid();
+    l.cram_md5 = !cram_secret.empty();
     tx.commit();
     return l;
   });
@@ -281,7 +320,8 @@ base::Result<Login> Store::add_login(std::string_view address, std::string_view 
 base::Result<std::vector<Login>> Store::list_logins() {
   return impl_->run("listing logins", [&]() -> base::Result<std::vector<Login>> {
     SQLite::Statement q(impl_->db,
-                        "SELECT l.id, l.address, a.name, l.created_at, l.updated_at FROM logins l "
+                        "SELECT l.id, l.address, a.name, l.created_at, l.updated_at, "
+                        "l.cram_secret != '' FROM logins l "
                         "JOIN accounts a ON a.id = l.account_id ORDER BY l.address");
     std::vector<Login> out;
     while (q.executeStep()) {
@@ -291,6 +331,7 @@ base::Result<std::vector<Login>> Store::list_logins() {
       l.account = q.getColumn(2).getString();
       l.created_at = q.getColumn(3).getInt64();
       l.updated_at = q.getColumn(4).getInt64();
+      l.cram_md5 = q.getColumn(5).getInt() != 0;
       out.push_back(std::move(l));
     }
     return out;
@@ -305,7 +346,8 @@ base::Result<std::optional<LoginRecord>> Store::find_login(std::string_view addr
     if (!impl_->find_login) {
       impl_->find_login = std::make_unique<SQLite::Statement>(
           impl_->db,
-          "SELECT l.id, l.address, a.name, l.password_hash, l.scram_keys FROM logins l "
+          "SELECT l.id, l.address, a.name, l.password_hash, l.scram_keys, l.cram_secret "
+          "FROM logins l "
           "JOIN accounts a ON a.id = l.account_id WHERE l.address = ?");
     }
     SQLite::Statement& q = *impl_->find_login;
@@ -326,24 +368,28 @@ base::Result<std::optional<LoginRecord>> Store::find_login(std::string_view addr
     r.account = q.getColumn(2).getString();
     r.password_hash = q.getColumn(3).getString();
     r.scram_keys = q.getColumn(4).getString();
+    r.cram_secret = q.getColumn(5).getString();
     return std::optional<LoginRecord>(std::move(r));
   });
 }
 
 base::Result<void> Store::set_password_hash(std::string_view address,
                                             std::string_view password_hash,
-                                            std::string_view scram_keys) {
+                                            std::string_view scram_keys,
+                                            std::string_view cram_secret) {
   if (auto v = validate_hash(password_hash); !v) return v.error();
+  if (auto v = validate_cram_secret(cram_secret); !v) return v.error();
   auto canonical = normalize_login_address(address);
   if (!canonical) return canonical.error();
   return impl_->run("changing a password", [&]() -> base::Result<void> {
     SQLite::Statement up(impl_->db,
-                         "UPDATE logins SET password_hash = ?, updated_at = ?, scram_keys = ? "
-                         "WHERE address = ?");
+                         "UPDATE logins SET password_hash = ?, updated_at = ?, scram_keys = ?, "
+                         "cram_secret = ? WHERE address = ?");
     up.bind(1, std::string(password_hash));
     up.bind(2, unix_now());
     up.bind(3, std::string(scram_keys));
-    up.bind(4, *canonical);
+    up.bind(4, std::string(cram_secret));
+    up.bind(5, *canonical);
     if (up.exec() == 0) {
       return base::make_error(
           fmt::format("login '{}' does not exist; see 'herald user list'", *canonical));

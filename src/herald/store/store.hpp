@@ -29,6 +29,7 @@ struct Login {
   std::string account;
   std::int64_t created_at = 0;  // Unix seconds
   std::int64_t updated_at = 0;  // last password change
+  bool cram_md5 = false;        // has a CRAM-MD5 secret (never shown)
 };
 
 // A login as the verifier needs it. Keep it out of printing paths.
@@ -38,6 +39,15 @@ struct LoginRecord {
   std::string account;
   std::string password_hash;  // libsodium Argon2id string ("$argon2id$...")
   std::string scram_keys;     // RFC 5803 "SCRAM-SHA-256$..." text; empty if none
+  std::string cram_secret;    // sealed password (auth::CramKey); empty: no CRAM-MD5
+};
+
+// What remove_account(name, force) deleted with the account.
+struct AccountRemoval {
+  int logins = 0;
+  int api_keys = 0;
+  int domains = 0;
+  std::vector<std::string> dkim_key_files;  // the caller deletes these files
 };
 
 // An API key as shown to people: never its secret or hash.
@@ -136,18 +146,26 @@ class Store {
   base::Result<std::vector<Account>> list_accounts();
   // nullopt when there is no such account; an error only when the database fails.
   base::Result<std::optional<Account>> find_account(std::string_view name);
-  // Refuses while logins or sub-accounts still belong to it.
-  base::Result<void> remove_account(std::string_view name);
+  // Refuses while logins, API keys, sending domains or sub-accounts still
+  // belong to it. With force, deletes its logins, API keys, domains and
+  // their DKIM key rows in the same transaction (still refusing while it
+  // has sub-accounts, which it names).
+  base::Result<AccountRemoval> remove_account(std::string_view name, bool force = false);
 
   // scram_keys: the SCRAM-SHA-256 salted keys of the same password (RFC
-  // 5803 text), or empty when the login cannot use SCRAM.
+  // 5803 text), or empty when the login cannot use SCRAM. cram_secret: the
+  // password sealed for CRAM-MD5, or empty (the default: no CRAM-MD5).
   base::Result<Login> add_login(std::string_view address, std::string_view account,
-                                std::string_view password_hash, std::string_view scram_keys = {});
+                                std::string_view password_hash, std::string_view scram_keys = {},
+                                std::string_view cram_secret = {});
   base::Result<std::vector<Login>> list_logins();
   // nullopt when there is no such login (or the address is not well-formed).
   base::Result<std::optional<LoginRecord>> find_login(std::string_view address);
+  // Replaces every secret of the login: a CRAM-MD5 secret not given again
+  // is cleared, so an old password cannot keep working through CRAM-MD5.
   base::Result<void> set_password_hash(std::string_view address, std::string_view password_hash,
-                                       std::string_view scram_keys = {});
+                                       std::string_view scram_keys = {},
+                                       std::string_view cram_secret = {});
   base::Result<void> remove_login(std::string_view address);
   // Addresses of every login of an account (what a plain mail.send key
   // may send as until sending domains exist).

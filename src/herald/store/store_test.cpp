@@ -445,3 +445,120 @@ TEST_F(StoreTest, SuppressionList) {
 
 }  // namespace
 }  // namespace herald::store
+
+namespace herald::store {
+namespace {
+
+TEST_F(StoreTest, CramSecretColumnIsOptInAndReplacedWithThePassword) {
+  {
+    Store s = open();
+    ASSERT_TRUE(s.add_account("acme").ok());
+    ASSERT_TRUE(s.add_login("plain@acme.test", "acme", "$h", "SCRAM-SHA-256$k").ok());
+    auto cram = s.add_login("cram@acme.test", "acme", "$h", "SCRAM-SHA-256$k", "secretbox1$n$c");
+    ASSERT_TRUE(cram.ok());
+    EXPECT_TRUE(cram->cram_md5);
+    EXPECT_FALSE(s.add_login("big@acme.test", "acme", "$h", "", std::string(9000, 'x')).ok());
+    auto list = s.list_logins().value();
+    ASSERT_EQ(list.size(), 2u);
+    EXPECT_EQ(list[0].address, "cram@acme.test");
+    EXPECT_TRUE(list[0].cram_md5);
+    EXPECT_FALSE(list[1].cram_md5);
+    EXPECT_EQ(s.find_login("CRAM@acme.test").value()->cram_secret, "secretbox1$n$c");
+    EXPECT_EQ(s.find_login("plain@acme.test").value()->cram_secret, "");
+    // A password change without a new CRAM-MD5 secret clears the old one.
+    ASSERT_TRUE(s.set_password_hash("cram@acme.test", "$h2", "SCRAM-SHA-256$k2").ok());
+    EXPECT_EQ(s.find_login("cram@acme.test").value()->cram_secret, "");
+    ASSERT_TRUE(s.set_password_hash("cram@acme.test", "$h3", "", "secretbox1$n2$c2").ok());
+    EXPECT_EQ(s.find_login("cram@acme.test").value()->cram_secret, "secretbox1$n2$c2");
+  }
+  // A database from before version 7 gains the column, empty for every
+  // existing login (nobody has CRAM-MD5 until an administrator opts in).
+  {
+    SQLite::Database db(path_, SQLite::OPEN_READWRITE);
+    db.exec("ALTER TABLE logins DROP COLUMN cram_secret");
+    db.exec("PRAGMA user_version = 6");
+  }
+  Store s = open();
+  EXPECT_EQ(s.schema_version().value(), 7);
+  EXPECT_EQ(latest_schema_version(), 7);
+  auto cram = s.find_login("cram@acme.test").value();
+  ASSERT_TRUE(cram.has_value());
+  EXPECT_EQ(cram->cram_secret, "");
+  EXPECT_EQ(cram->password_hash, "$h3");
+  for (const auto& l : s.list_logins().value()) EXPECT_FALSE(l.cram_md5) << l.address;
+}
+
+TEST_F(StoreTest, RemoveAccountWithForce) {
+  Store s = open();
+  ASSERT_TRUE(s.add_account("acme").ok());
+  ASSERT_TRUE(s.add_account("acme.news", "acme").ok());
+  ASSERT_TRUE(s.add_account("acme.dev", "acme").ok());
+  ASSERT_TRUE(s.add_account("other").ok());
+  ASSERT_TRUE(s.add_login("a@acme.test", "acme", "$h").ok());
+  ASSERT_TRUE(s.add_login("b@acme.test", "acme", "$h").ok());
+  ASSERT_TRUE(s.add_login("o@other.test", "other", "$h").ok());
+  ApiKey key;
+  key.id = "kacmeacme001";
+  key.account = "acme";
+  key.scopes = {"mail.send"};
+  ASSERT_TRUE(s.add_api_key(key, std::string(64, 'a')).ok());
+  ASSERT_TRUE(s.revoke_api_key("kacmeacme001").ok());
+  key.id = "kotherother1";
+  key.account = "other";
+  ASSERT_TRUE(s.add_api_key(key, std::string(64, 'b')).ok());
+  ASSERT_TRUE(s.add_domain("acme.example", "acme").ok());
+  ASSERT_TRUE(s.add_domain("other.example", "other").ok());
+  ASSERT_TRUE(
+      s.add_dkim_key({"acme.example", "s1-rsa", "rsa-sha256", "/k/acme/s1-rsa.pem", "v=DKIM1"})
+          .ok());
+  ASSERT_TRUE(
+      s.add_dkim_key({"acme.example", "s1-ed", "ed25519-sha256", "/k/acme/s1-ed.pem", "v=DKIM1"})
+          .ok());
+  ASSERT_TRUE(
+      s.add_dkim_key({"other.example", "s1", "rsa-sha256", "/k/other/s1.pem", "v=DKIM1"}).ok());
+
+  // Without --force: refused, and the message says what to do.
+  auto refused = s.remove_account("other");
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.error().message.find("--force"), std::string::npos);
+  // Sub-accounts are refused even with force, and named.
+  auto parent = s.remove_account("acme", true);
+  ASSERT_FALSE(parent.ok());
+  EXPECT_NE(parent.error().message.find("acme.dev, acme.news"), std::string::npos)
+      << parent.error().message;
+  EXPECT_EQ(s.list_logins().value().size(), 3u);  // nothing was touched
+  EXPECT_TRUE(s.find_domain("acme.example").value().has_value());
+
+  ASSERT_TRUE(s.remove_account("acme.news").ok());  // empty: no force needed
+  ASSERT_TRUE(s.remove_account("acme.dev", true).ok());
+  auto removed = s.remove_account("acme", true);
+  ASSERT_TRUE(removed.ok()) << removed.error().message;
+  EXPECT_EQ(removed->logins, 2);
+  EXPECT_EQ(removed->api_keys, 1);
+  EXPECT_EQ(removed->domains, 1);
+  EXPECT_EQ(removed->dkim_key_files,
+            (std::vector<std::string>{"/k/acme/s1-rsa.pem", "/k/acme/s1-ed.pem"}));
+
+  EXPECT_FALSE(s.find_account("acme").value().has_value());
+  EXPECT_FALSE(s.find_login("a@acme.test").value().has_value());
+  EXPECT_FALSE(s.find_api_key("kacmeacme001").value().has_value());
+  EXPECT_FALSE(s.find_domain("acme.example").value().has_value());
+  EXPECT_TRUE(s.list_dkim_keys("acme.example").value().empty());
+  // The other account is untouched.
+  EXPECT_TRUE(s.find_login("o@other.test").value().has_value());
+  EXPECT_TRUE(s.find_api_key("kotherother1").value().has_value());
+  EXPECT_EQ(s.list_dkim_keys("other.example").value().size(), 1u);
+  // The rows are really gone: foreign keys hold and the names are free again.
+  SQLite::Database db(path_, SQLite::OPEN_READONLY);
+  EXPECT_EQ(db.execAndGet("SELECT COUNT(*) FROM dkim_keys").getInt(), 1);
+  SQLite::Statement dangling(db, "PRAGMA foreign_key_check");
+  EXPECT_FALSE(dangling.executeStep());
+  ASSERT_TRUE(s.add_account("acme").ok());
+  ASSERT_TRUE(s.add_domain("acme.example", "acme").ok());
+  auto missing = s.remove_account("ghost", true);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.error().message.find("does not exist"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace herald::store

@@ -227,6 +227,8 @@ asio::awaitable<void> Session::handle(smtp::Event& event) {
     case smtp::EventKind::auth_aborted:
       sasl_.reset();
       scram_.reset();
+      cram_.reset();
+      oauth_.reset();
       break;
     case smtp::EventKind::mail:
       co_await handle_mail(event);

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "herald/auth/cram_md5.hpp"
 #include "herald/auth/lockout.hpp"
 #include "herald/auth/sasl_mechanism.hpp"
 #include "herald/auth/sasl_oauth.hpp"
@@ -65,6 +66,7 @@ class Session : public std::enable_shared_from_this<Session> {
   asio::awaitable<void> handle_sasl_step(auth::SaslStep step);
   asio::awaitable<void> handle_scram_step(auth::ScramStep step);
   asio::awaitable<void> handle_oauth_step(auth::OauthStep step);
+  asio::awaitable<void> handle_cram_step(auth::CramMd5Step step);
   asio::awaitable<void> finish_auth(AuthOutcome outcome);
   // The failure half of finish_auth (floor, log, audit, lockout count);
   // returns the reply to send, which OAuth sends after its error challenge.
@@ -104,6 +106,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::unique_ptr<auth::SaslServer> sasl_;
   std::unique_ptr<auth::ScramServer> scram_;
   std::unique_ptr<auth::OauthServer> oauth_;
+  std::unique_ptr<auth::SaslCramMd5> cram_;
   std::string scram_username_;
   std::optional<policy::Identity> scram_login_;
   std::string sasl_mechanism_;

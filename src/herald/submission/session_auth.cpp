@@ -1,15 +1,16 @@
 // submission::Session — the AUTH part of the session glue: runs the SASL
-// state machines (PLAIN, LOGIN, SCRAM-SHA-256, XOAUTH2, OAUTHBEARER), asks
-// the verifiers (passwords, API keys, JWT bearer tokens) on the
-// worker pool, applies lockout, and answers every failure alike and no
-// sooner than the failure floor. Split from session.cpp to keep each file
-// about one job.
+// state machines (PLAIN, LOGIN, SCRAM-SHA-256, CRAM-MD5, XOAUTH2,
+// OAUTHBEARER), asks the verifiers (passwords, API keys, JWT bearer tokens,
+// sealed CRAM-MD5 secrets) on the worker pool, applies lockout, and answers
+// every failure alike and no sooner than the failure floor. Split from
+// session.cpp to keep each file about one job.
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 
 #include <asio/redirect_error.hpp>
 #include <asio/use_awaitable.hpp>
 
+#include "herald/auth/cram_key.hpp"
 #include "herald/auth/jwt.hpp"
 #include "herald/base/log.hpp"
 #include "herald/net/await_callback.hpp"
@@ -23,6 +24,7 @@ asio::awaitable<void> Session::begin_auth(const smtp::Event& event) {
   sasl_.reset();
   scram_.reset();
   oauth_.reset();
+  cram_.reset();
   if (auto locked = ctx_.lockout.check(client_ip_, ""); locked) {
     protocol_.auth_failed(lockout_reply(locked));
     co_return;
@@ -33,6 +35,14 @@ asio::awaitable<void> Session::begin_auth(const smtp::Event& event) {
     scram_ = std::make_unique<auth::ScramServer>();
     auto step = scram_->start(initial);
     co_await handle_scram_step(std::move(step));
+    co_return;
+  }
+  if (event.text == auth::kCramMd5) {
+    // The challenge names this server: <random.timestamp@hostname>.
+    cram_ =
+        std::make_unique<auth::SaslCramMd5>(auth::CramMd5Options{.hostname = ctx_.config.hostname});
+    auto step = cram_->start(initial);
+    co_await handle_cram_step(std::move(step));
     co_return;
   }
   if (event.text == auth::kXoauth2 || event.text == auth::kOauthBearer) {
@@ -66,6 +76,9 @@ asio::awaitable<void> Session::continue_auth(const smtp::Event& event) {
   } else if (oauth_) {
     auto step = oauth_->respond(event.argument);
     co_await handle_oauth_step(std::move(step));
+  } else if (cram_) {
+    auto step = cram_->respond(event.argument);
+    co_await handle_cram_step(std::move(step));
   } else {
     protocol_.auth_failed({503, "5.5.1", "No authentication in progress"});
   }
@@ -75,6 +88,7 @@ void Session::sasl_failed(const auth::SaslFailure& failure) {
   sasl_.reset();
   scram_.reset();
   oauth_.reset();
+  cram_.reset();
   if (failure.cancelled) {
     protocol_.auth_failed({501, "5.7.0", "Authentication cancelled"});
   } else {
@@ -190,6 +204,74 @@ asio::awaitable<void> Session::handle_scram_step(auth::ScramStep step) {
     co_await finish_auth(std::move(outcome));
     co_return;
   }
+}
+
+namespace {
+
+// What the worker found out about a CRAM-MD5 answer (see handle_cram_step).
+struct CramCheck {
+  bool ok = false;
+  std::string reason;  // for the log; never a secret
+  policy::Identity identity;
+};
+
+// Runs on the worker pool: the store lookup, the key file read and the
+// secretbox open may all wait on the disk. Every failure ends in the same
+// 535 after the failure floor; only the logged reason differs.
+CramCheck check_cram_md5(store::Store& store, const std::string& data_dir,
+                         const auth::CramMd5Response& response) {
+  CramCheck c;
+  auto found = store.find_login(response.username);
+  if (!found) {
+    c.reason = "login store unavailable: " + found.error().message;
+  } else if (!*found) {
+    c.reason = "unknown login";
+  } else if ((*found)->cram_secret.empty()) {
+    c.reason = "CRAM-MD5 is not enabled for this login";
+  } else if (auto key = auth::CramKey::load(auth::cram_key_path(data_dir)); !key) {
+    c.reason = "CRAM-MD5 key unavailable: " + key.error().message;
+  } else if (auto secret = key->open((*found)->cram_secret); !secret) {
+    c.reason = secret.error().message;
+  } else {
+    c.ok = auth::verify_cram_md5(secret->view(), response.challenge, response.digest_hex);
+    c.reason = c.ok ? "ok" : "wrong CRAM-MD5 digest";
+    if (c.ok) c.identity = {(*found)->address, (*found)->account};
+    return c;
+  }
+  // No secret to check against: do the same HMAC work with a dummy one.
+  (void)auth::verify_cram_md5("herald: no CRAM-MD5 secret", response.challenge,
+                              response.digest_hex);
+  return c;
+}
+
+}  // namespace
+
+asio::awaitable<void> Session::handle_cram_step(auth::CramMd5Step step) {
+  if (auto* challenge = std::get_if<auth::SaslChallenge>(&step)) {
+    protocol_.auth_challenge(challenge->b64);
+    co_return;
+  }
+  if (auto* failure = std::get_if<auth::SaslFailure>(&step)) {
+    sasl_failed(*failure);
+    co_return;
+  }
+  const auto& response = std::get<auth::CramMd5Response>(step);
+  cram_.reset();
+  AuthOutcome outcome;
+  outcome.lock_name = response.username;
+  if (auto locked = ctx_.lockout.check(client_ip_, response.username); locked) {
+    outcome.locked = locked;
+    outcome.reason = "locked out";
+    co_await finish_auth(std::move(outcome));
+    co_return;
+  }
+  auto check = co_await run_blocking(ctx_.workers, [this, &response] {
+    return check_cram_md5(ctx_.store, ctx_.config.data_dir, response);
+  });
+  outcome.ok = check.ok;
+  outcome.reason = std::move(check.reason);
+  outcome.identity = std::move(check.identity);
+  co_await finish_auth(std::move(outcome));
 }
 
 namespace {
