@@ -124,6 +124,9 @@ class ServerProtocol {
   void auth_failed(const Reply& reply);            // counts as an error
   void reject(const Reply& reply);                 // refuses the pending mail/rcpt/data/end
   void tls_started();                              // STARTTLS done: fresh session, TLS on
+  // The TLS connection can carry RFC 9266 channel binding (TLS 1.3):
+  // only then are *-PLUS mechanisms advertised and accepted.
+  void set_channel_binding(bool available) { channel_binding_ = available; }
 
   bool authenticated() const;
   bool tls_active() const;
@@ -173,6 +176,7 @@ class ServerProtocol {
   void handle_bdat(const Command& cmd);
   void handle_starttls(const Command& cmd);
   void handle_auth(const Command& cmd);
+  bool offered(std::string_view mechanism) const;
   void begin_bdat_chunk(std::uint64_t size, bool last);
   void skip_bdat_chunk(std::uint64_t size, const Reply& reply);
   void finish_data(ReadStatus status, bool bdat);
@@ -207,6 +211,7 @@ class ServerProtocol {
   bool authenticated_ = false;
   std::string identity_;
   bool tls_active_ = false;
+  bool channel_binding_ = false;
   bool closing_ = false;
   std::size_t errors_ = 0;
 };

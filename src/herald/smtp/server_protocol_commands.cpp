@@ -70,6 +70,14 @@ void ServerProtocol::handle_command(std::string_view line) {
   }
 }
 
+bool ServerProtocol::offered(std::string_view mechanism) const {
+  // "-PLUS" mechanisms bind to the TLS channel; without a channel that can
+  // be bound they must not be advertised (RFC 5802 §6).
+  const bool plus =
+      mechanism.size() > 5 && iequals(mechanism.substr(mechanism.size() - 5), "-PLUS");
+  return !plus || channel_binding_;
+}
+
 void ServerProtocol::handle_ehlo(const Command& cmd) {
   if (!cmd.ok()) return send(*cmd.error);
   if (txn_.open) {
@@ -95,7 +103,9 @@ void ServerProtocol::handle_ehlo(const Command& cmd) {
     // AUTH only under TLS: credentials never cross the wire in clear.
     if (tls_active_ && !config_.auth_mechanisms.empty()) {
       std::string auth = "AUTH";
-      for (const std::string& m : config_.auth_mechanisms) auth += " " + m;
+      for (const std::string& m : config_.auth_mechanisms) {
+        if (offered(m)) auth += " " + m;
+      }
       lines.push_back(std::move(auth));
     }
     output_ += format_multiline(250, lines);
@@ -206,12 +216,15 @@ void ServerProtocol::handle_auth(const Command& cmd) {
   if (txn_.open) return send(bad_sequence("AUTH is not allowed during a mail transaction"));
   if (!cmd.ok()) return send(*cmd.error);
   const auto& mechs = config_.auth_mechanisms;
-  const bool known = std::any_of(mechs.begin(), mechs.end(),
-                                 [&](const std::string& m) { return iequals(m, cmd.argument); });
+  const bool known = std::any_of(mechs.begin(), mechs.end(), [&](const std::string& m) {
+    return offered(m) && iequals(m, cmd.argument);
+  });
   if (!known) {
-    std::string offered;
-    for (const std::string& m : mechs) offered += " " + m;
-    return send(Reply{504, "5.5.4", "Unrecognized authentication type; use one of:" + offered});
+    std::string list;
+    for (const std::string& m : mechs) {
+      if (offered(m)) list += " " + m;
+    }
+    return send(Reply{504, "5.5.4", "Unrecognized authentication type; use one of:" + list});
   }
   Event e{EventKind::auth};
   e.text = cmd.argument;

@@ -277,6 +277,23 @@ TEST(ServerProtocol, AuthLineTooLongAborts) {
   EXPECT_EQ(d.out(), "500 5.5.6 Authentication exchange line is too long\r\n250 2.0.0 Ok\r\n");
 }
 
+TEST(ServerProtocol, PlusMechanismsOnlyWithChannelBinding) {
+  ServerConfig c = tls_config();
+  c.auth_mechanisms = {"PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-256-PLUS"};
+  Driver d(c);
+  d.send("EHLO c\r\n");
+  std::string ehlo = d.out();
+  EXPECT_NE(ehlo.find("AUTH PLAIN SCRAM-SHA-256\r\n"), std::string::npos) << ehlo;
+  d.send("AUTH SCRAM-SHA-256-PLUS\r\n");
+  EXPECT_EQ(d.out().rfind("504 5.5.4 ", 0), 0u);
+  Driver e(c);
+  e.p.set_channel_binding(true);
+  e.send("EHLO c\r\n");
+  EXPECT_NE(e.out().find("AUTH PLAIN SCRAM-SHA-256 SCRAM-SHA-256-PLUS\r\n"), std::string::npos);
+  auto ev = e.send("AUTH SCRAM-SHA-256-PLUS\r\n");
+  ASSERT_EQ(kinds(ev), std::vector<K>{K::auth});
+}
+
 TEST(ServerProtocol, AuthInitialResponseMayExceedTheCommandLineLimit) {
   Driver d(tls_config());
   d.send("EHLO c\r\n");

@@ -70,10 +70,12 @@ base::Result<void> check_supported(const config::Config& config) {
                               "jwks_url) to check bearer tokens; add one or remove " +
                               m);
     }
-    if (m != "PLAIN" && m != "LOGIN" && m != auth::kScramSha256 && m != "CRAM-MD5") {
+    if (m != "PLAIN" && m != "LOGIN" && m != auth::kScramSha256 && m != auth::kScramSha256Plus &&
+        m != "CRAM-MD5") {
       return base::make_error("[auth] mechanisms: " + m +
-                              " is not available in this version yet; remove it (available: "
-                              "PLAIN, LOGIN, SCRAM-SHA-256, CRAM-MD5, XOAUTH2, OAUTHBEARER)");
+                              " is not available in this version; remove it (available: PLAIN, "
+                              "LOGIN, SCRAM-SHA-256, SCRAM-SHA-256-PLUS, CRAM-MD5, XOAUTH2, "
+                              "OAUTHBEARER)");
     }
   }
   return {};

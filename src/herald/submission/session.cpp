@@ -152,6 +152,7 @@ asio::awaitable<void> Session::run() {
                              {"version", net::tls_version(stream_.native_ssl())},
                              {"cipher", net::tls_cipher(stream_.native_ssl())}});
     }
+    if (listener_.tls == config::TlsMode::implicit) note_tls_channel_binding();
     protocol_.greet();
     for (;;) {
       smtp::Event event = protocol_.next();
@@ -210,6 +211,7 @@ asio::awaitable<void> Session::handle(smtp::Event& event) {
       arm(30s);
       co_await stream_.handshake();
       protocol_.tls_started();
+      note_tls_channel_binding();
       reset_transaction();
       tls_description_ =
           net::tls_version(stream_.native_ssl()) + " " + net::tls_cipher(stream_.native_ssl());

@@ -72,6 +72,10 @@ class Session : public std::enable_shared_from_this<Session> {
   // returns the reply to send, which OAuth sends after its error challenge.
   asio::awaitable<smtp::Reply> account_auth_failure(AuthOutcome outcome);
   void sasl_failed(const auth::SaslFailure& failure);
+  // RFC 9266 tls-exporter channel binding (session_auth.cpp).
+  void note_tls_channel_binding();
+  std::string tls_exporter();
+  bool plus_configured() const;
   asio::awaitable<void> handle_mail(const smtp::Event& event);
   asio::awaitable<void> handle_rcpt(const smtp::Event& event);
   void handle_data_begin(const smtp::Event& event);
@@ -100,6 +104,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::string id_;  // for log correlation
   std::string client_ip_;
   std::string tls_description_;
+  bool channel_binding_ = false;  // TLS 1.3: -PLUS mechanisms offered
   std::vector<char> buffer_;
 
   // Authentication.

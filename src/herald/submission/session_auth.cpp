@@ -6,7 +6,9 @@
 // session.cpp to keep each file about one job.
 #include <fmt/chrono.h>
 #include <fmt/format.h>
+#include <openssl/ssl.h>
 
+#include <algorithm>
 #include <asio/redirect_error.hpp>
 #include <asio/use_awaitable.hpp>
 
@@ -31,8 +33,20 @@ asio::awaitable<void> Session::begin_auth(const smtp::Event& event) {
   }
   std::optional<std::string_view> initial;
   if (event.has_argument) initial = event.argument;
-  if (event.text == auth::kScramSha256) {
-    scram_ = std::make_unique<auth::ScramServer>();
+  if (event.text == auth::kScramSha256 || event.text == auth::kScramSha256Plus) {
+    auth::ScramOptions options;
+    // A client that could bind but was told we can't ("y") is being
+    // downgraded when we did offer -PLUS (RFC 5802 §6).
+    options.plus_advertised = channel_binding_ && plus_configured();
+    if (event.text == auth::kScramSha256Plus) {
+      options.plus = true;
+      options.tls_exporter = tls_exporter();
+      if (options.tls_exporter.empty()) {
+        protocol_.auth_failed({454, "4.7.0", "TLS channel binding is not available now"});
+        co_return;
+      }
+    }
+    scram_ = std::make_unique<auth::ScramServer>(std::move(options));
     auto step = scram_->start(initial);
     co_await handle_scram_step(std::move(step));
     co_return;
@@ -452,6 +466,31 @@ smtp::Reply Session::lockout_reply(const auth::Lockout::Status& locked) const {
     return {454, "4.7.0", "Too many failed logins from your address; locked out until " + until};
   }
   return {454, "4.7.0", "Too many failed logins for this login; locked out until " + until};
+}
+
+void Session::note_tls_channel_binding() {
+  // RFC 9266 §4.2: tls-exporter is sound on TLS 1.3 (and on 1.2 only with
+  // extended master secret, which Herald does not rely on).
+  SSL* ssl = stream_.native_ssl();
+  channel_binding_ = ssl != nullptr && SSL_version(ssl) == TLS1_3_VERSION;
+  protocol_.set_channel_binding(channel_binding_);
+}
+
+std::string Session::tls_exporter() {
+  SSL* ssl = stream_.native_ssl();
+  if (!channel_binding_ || ssl == nullptr) return {};
+  std::string out(auth::kTlsExporterSize, '\0');
+  if (SSL_export_keying_material(ssl, reinterpret_cast<unsigned char*>(out.data()), out.size(),
+                                 auth::kTlsExporterLabel.data(), auth::kTlsExporterLabel.size(),
+                                 nullptr, 0, 0) != 1) {
+    return {};
+  }
+  return out;
+}
+
+bool Session::plus_configured() const {
+  const auto& m = ctx_.config.auth.mechanisms;
+  return std::find(m.begin(), m.end(), std::string(auth::kScramSha256Plus)) != m.end();
 }
 
 }  // namespace herald::submission
