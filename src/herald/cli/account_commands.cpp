@@ -132,6 +132,8 @@ void add_account_commands(CLI::App& app, Globals& globals) {
     std::cout << "\n";
     if (files_left > 0) globals.exit_code = 1;
   });
+
+  add_account_limits_command(*account, globals);
 }
 
 void add_user_commands(CLI::App& app, Globals& globals) {

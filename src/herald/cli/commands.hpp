@@ -60,6 +60,8 @@ void add_key_commands(CLI::App& app, Globals& globals);
 void add_audit_command(CLI::App& app, Globals& globals);
 void add_domain_commands(CLI::App& app, Globals& globals);
 void add_send_command(CLI::App& app, Globals& globals);
+// `herald account limits` (account_limits_command.cpp).
+void add_account_limits_command(CLI::App& account, Globals& globals);
 void add_suppression_commands(CLI::App& app, Globals& globals);
 
 // Reads a password from stdin (--password-stdin) or the terminal (twice,

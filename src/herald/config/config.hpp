@@ -48,6 +48,9 @@ struct Limits {
   std::size_t max_connections = 2000;
   std::size_t max_connections_per_ip = 20;
   std::size_t max_errors = 10;
+  // Per client IP, 0 = unlimited. Accounts have their own (herald account limits).
+  std::uint64_t max_messages_per_hour_per_ip = 0;
+  std::uint64_t max_recipients_per_hour_per_ip = 0;
   std::chrono::seconds command_timeout{5 * 60};
   std::chrono::seconds data_timeout{10 * 60};
 };

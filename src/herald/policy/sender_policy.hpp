@@ -19,6 +19,9 @@ struct Identity {
   // them may be used. Filled in before MAIL FROM is judged.
   std::vector<std::string> domains;
   bool domains_loaded = false;
+  // The account's effective rate limits (0 = unlimited), read with the domains.
+  std::uint64_t messages_per_hour = 0;
+  std::uint64_t recipients_per_hour = 0;
 
   // API keys only.
   bool api_key = false;

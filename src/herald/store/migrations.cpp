@@ -115,6 +115,12 @@ constexpr std::array kMigrations{
     Migration{7, R"sql(
       ALTER TABLE logins ADD COLUMN cram_secret TEXT NOT NULL DEFAULT '';
     )sql"},
+    // Sending rate limits per account; NULL = as the parent account (none
+    // at the top), 0 = unlimited.
+    Migration{8, R"sql(
+      ALTER TABLE accounts ADD COLUMN max_messages_per_hour INTEGER NULL;
+      ALTER TABLE accounts ADD COLUMN max_recipients_per_hour INTEGER NULL;
+    )sql"},
 };
 
 }  // namespace

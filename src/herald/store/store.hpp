@@ -43,6 +43,13 @@ struct LoginRecord {
 };
 
 // What remove_account(name, force) deleted with the account.
+// An account's sending rate limits. nullopt: as its parent (unlimited at
+// the top); 0: unlimited.
+struct AccountLimits {
+  std::optional<std::int64_t> messages_per_hour;
+  std::optional<std::int64_t> recipients_per_hour;
+};
+
 struct AccountRemoval {
   int logins = 0;
   int api_keys = 0;
@@ -170,6 +177,15 @@ class Store {
   // Addresses of every login of an account (what a plain mail.send key
   // may send as until sending domains exist).
   base::Result<std::vector<std::string>> account_login_addresses(std::string_view account);
+
+  // Rate limits (account_limits_store.cpp). set: only the fields given change.
+  base::Result<void> set_account_limits(std::string_view account, const AccountLimits& limits,
+                                        bool clear_messages = false, bool clear_recipients = false);
+  // The account's own settings, as stored.
+  base::Result<AccountLimits> account_limits(std::string_view account);
+  // What applies: each field from the nearest account up the parent chain
+  // that sets it; 0 (unlimited) where none does.
+  base::Result<AccountLimits> effective_account_limits(std::string_view account);
 
   // Sending domains and DKIM keys (domain_store.cpp).
   base::Result<Domain> add_domain(std::string_view name, std::string_view account);

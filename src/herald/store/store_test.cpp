@@ -476,11 +476,12 @@ TEST_F(StoreTest, CramSecretColumnIsOptInAndReplacedWithThePassword) {
   {
     SQLite::Database db(path_, SQLite::OPEN_READWRITE);
     db.exec("ALTER TABLE logins DROP COLUMN cram_secret");
+    db.exec("ALTER TABLE accounts DROP COLUMN max_messages_per_hour");  // v8
+    db.exec("ALTER TABLE accounts DROP COLUMN max_recipients_per_hour");
     db.exec("PRAGMA user_version = 6");
   }
   Store s = open();
-  EXPECT_EQ(s.schema_version().value(), 7);
-  EXPECT_EQ(latest_schema_version(), 7);
+  EXPECT_EQ(s.schema_version().value(), latest_schema_version());
   auto cram = s.find_login("cram@acme.test").value();
   ASSERT_TRUE(cram.has_value());
   EXPECT_EQ(cram->cram_secret, "");
@@ -558,6 +559,25 @@ TEST_F(StoreTest, RemoveAccountWithForce) {
   auto missing = s.remove_account("ghost", true);
   ASSERT_FALSE(missing.ok());
   EXPECT_NE(missing.error().message.find("does not exist"), std::string::npos);
+}
+
+TEST_F(StoreTest, AccountLimitsAreInheritedUnlessSet) {
+  Store s = open();
+  ASSERT_TRUE(s.add_account("acme").ok());
+  ASSERT_TRUE(s.add_account("acme.news", "acme").ok());
+  ASSERT_TRUE(s.add_account("acme.news.weekly", "acme.news").ok());
+  EXPECT_EQ(s.effective_account_limits("acme.news").value().messages_per_hour, 0);
+  ASSERT_TRUE(s.set_account_limits("acme", {100, 1000}).ok());
+  ASSERT_TRUE(s.set_account_limits("acme.news", {10, std::nullopt}).ok());
+  auto weekly = s.effective_account_limits("acme.news.weekly").value();
+  EXPECT_EQ(weekly.messages_per_hour, 10);      // from acme.news
+  EXPECT_EQ(weekly.recipients_per_hour, 1000);  // from acme
+  EXPECT_FALSE(s.account_limits("acme.news.weekly").value().messages_per_hour.has_value());
+  ASSERT_TRUE(s.set_account_limits("acme.news", {}, true, false).ok());  // inherit again
+  EXPECT_EQ(s.effective_account_limits("acme.news.weekly").value().messages_per_hour, 100);
+  ASSERT_TRUE(s.set_account_limits("acme.news", {0, std::nullopt}).ok());  // unlimited
+  EXPECT_EQ(s.effective_account_limits("acme.news.weekly").value().messages_per_hour, 0);
+  EXPECT_FALSE(s.set_account_limits("nobody", {1, 1}).ok());
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 #include "herald/config/config.hpp"
 #include "herald/net/connection_limiter.hpp"
 #include "herald/net/tls_context.hpp"
+#include "herald/policy/rate_limiter.hpp"
 #include "herald/spool/spool.hpp"
 #include "herald/store/audit_writer.hpp"
 #include "herald/submission/dkim_keyring.hpp"
@@ -39,6 +40,8 @@ struct Context {
   auth::JwksSource* jwks = nullptr;
   // Signs accepted mail; null only in tests that construct a bare Context.
   DkimKeyring* dkim = nullptr;
+  // Message and recipient rate limits (accounts, client IPs); null: none.
+  policy::RateLimiter* rates = nullptr;
 };
 
 }  // namespace herald::submission

@@ -124,6 +124,8 @@ base::Result<void> serve(const config::Config& config, const ServiceFactory& ser
                   audit,  *store, **spool, workers,  sessions};
   DkimKeyring dkim(*store);
   context.dkim = &dkim;
+  policy::RateLimiter rates;
+  context.rates = &rates;
   // Shared with the start-up fetch, which may outlive an early return.
   std::shared_ptr<auth::JwksSource> jwks;
   if (uses_oauth(config)) {

@@ -267,15 +267,28 @@ asio::awaitable<void> Session::handle_mail(const smtp::Event& event) {
       // Once per session, on a worker: SQLite may wait on the disk.
       store::Store& store = ctx_.store;
       const std::string& account = identity_->account;
-      auto domains = co_await run_blocking(
-          ctx_.workers, [&store, &account] { return store.account_domains(account); });
-      if (!domains) {
-        base::log_error("store_error", {{"session", id_}, {"error", domains.error().message}});
+      struct AccountPolicy {
+        base::Result<std::vector<std::string>> domains;
+        base::Result<store::AccountLimits> limits;
+      };
+      auto loaded = co_await run_blocking(ctx_.workers, [&store, &account] {
+        return AccountPolicy{store.account_domains(account),
+                             store.effective_account_limits(account)};
+      });
+      if (!loaded.domains || !loaded.limits) {
+        base::log_error("store_error",
+                        {{"session", id_},
+                         {"error", !loaded.domains ? loaded.domains.error().message
+                                                   : loaded.limits.error().message}});
         protocol_.reject(
             {451, "4.3.0", "Local error: cannot read the sending domains now; try again later"});
         co_return;
       }
-      identity_->domains = std::move(*domains);
+      identity_->domains = std::move(*loaded.domains);
+      identity_->messages_per_hour =
+          static_cast<std::uint64_t>(loaded.limits->messages_per_hour.value_or(0));
+      identity_->recipients_per_hour =
+          static_cast<std::uint64_t>(loaded.limits->recipients_per_hour.value_or(0));
       identity_->domains_loaded = true;
     }
     auto decision = policy::check_envelope_sender(*identity_, event.text);
@@ -284,9 +297,48 @@ asio::awaitable<void> Session::handle_mail(const smtp::Event& event) {
       co_return;
     }
   }
+  if (auto limited = take_rate("message", 1)) {
+    protocol_.reject(*limited);
+    co_return;
+  }
   mail_from_ = event.text;
   mail_params_ = event.mail;
   protocol_.accept_mail();
+}
+
+std::optional<smtp::Reply> Session::take_rate(std::string_view what, std::uint64_t n) {
+  if (!ctx_.rates) return std::nullopt;
+  const bool messages = what == "message";
+  const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+  auto refuse = [&](const std::string& who, std::uint64_t limit, std::int64_t retry_at) {
+    base::log_info("rate_limited", {{"session", id_}, {"who", who}, {"what", std::string(what)}});
+    return smtp::Reply{
+        450, "4.7.1",
+        fmt::format("Rate limit reached: {} may send {} {}s per hour; try again "
+                    "after {:%H:%M:%S} UTC",
+                    who, limit, what, fmt::gmtime(static_cast<std::time_t>(retry_at)))};
+  };
+  const std::uint64_t ip_limit = messages ? ctx_.config.limits.max_messages_per_hour_per_ip
+                                          : ctx_.config.limits.max_recipients_per_hour_per_ip;
+  const std::uint64_t account_limit =
+      identity_ ? (messages ? identity_->messages_per_hour : identity_->recipients_per_hour) : 0;
+  // Both must have room before either counts, so a refusal costs nothing.
+  const std::string ip_key = std::string(what) + "/ip/" + client_ip_;
+  const std::string account_key =
+      identity_ ? std::string(what) + "/account/" + identity_->account : "";
+  auto ip = ctx_.rates->take(ip_key, n, {ip_limit}, now);
+  if (!ip.allowed) return refuse("the address " + client_ip_, ip_limit, ip.retry_at);
+  if (account_limit > 0) {
+    auto account = ctx_.rates->take(account_key, n, {account_limit}, now);
+    if (!account.allowed) {
+      // Give back what the IP counter took for this refused attempt.
+      if (ip_limit > 0) ctx_.rates->give_back(ip_key, n);
+      return refuse("account " + identity_->account, account_limit, account.retry_at);
+    }
+  }
+  return std::nullopt;
 }
 
 namespace {
@@ -342,6 +394,10 @@ asio::awaitable<void> Session::handle_rcpt(const smtp::Event& event) {
   if (*suppressed) {
     base::log_info("rcpt_suppressed", {{"session", id_}, {"rcpt", (*suppressed)->address}});
     protocol_.reject({550, "5.1.1", suppressed_text(address, **suppressed)});
+    co_return;
+  }
+  if (auto limited = take_rate("recipient", 1)) {
+    protocol_.reject(*limited);
     co_return;
   }
   recipients_.push_back(event.text);

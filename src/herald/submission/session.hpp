@@ -79,6 +79,9 @@ class Session : public std::enable_shared_from_this<Session> {
   asio::awaitable<void> handle_mail(const smtp::Event& event);
   asio::awaitable<void> handle_rcpt(const smtp::Event& event);
   void handle_data_begin(const smtp::Event& event);
+  // Counts one message or recipient against the client IP's and the
+  // account's hourly limits; the reply when one is exhausted.
+  std::optional<smtp::Reply> take_rate(std::string_view what, std::uint64_t n);
   asio::awaitable<void> handle_data_end(const smtp::Event& event);
   void reset_transaction();
   smtp::Reply lockout_reply(const auth::Lockout::Status& locked) const;
