@@ -415,7 +415,9 @@ void Session::handle_data_begin(const smtp::Event&) {
   writer_ = std::move(*writer);
   write_failed_ = false;
   headers_.emplace();
-  if (identity_ && ctx_.dkim) body_hasher_.emplace();
+  // Only an account with sending domains has DKIM keys to sign with; the
+  // others skip the body hash and the signing round trip to the workers.
+  if (identity_ && ctx_.dkim && !identity_->domains.empty()) body_hasher_.emplace();
   std::string received = received_header(writer_->id());
   if (!writer_->write(received)) write_failed_ = true;
   protocol_.accept_data();
