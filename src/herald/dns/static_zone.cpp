@@ -337,7 +337,8 @@ StaticMatch StaticZone::lookup(std::string_view name, RecordType type) const {
         match.kind = StaticMatch::Kind::answer;
         match.answer.status = Status::nxdomain;
         match.answer.secure = true;
-        match.answer.reason = "no static record (static records own the names below " + parent + ")";
+        match.answer.reason =
+            "no static record (static records own the names below " + parent + ")";
         return match;
       }
     }

@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "herald/auth/cram_md5.hpp"
@@ -72,6 +73,20 @@ class Session : public std::enable_shared_from_this<Session> {
   // returns the reply to send, which OAuth sends after its error challenge.
   asio::awaitable<smtp::Reply> account_auth_failure(AuthOutcome outcome);
   void sasl_failed(const auth::SaslFailure& failure);
+  // What every mechanism's step can be: a challenge to relay, or a
+  // malformed exchange. True when `step` was one of these (handled).
+  template <class Step>
+  bool relay_challenge_or_failure(const Step& step) {
+    if (auto* challenge = std::get_if<auth::SaslChallenge>(&step)) {
+      protocol_.auth_challenge(challenge->b64);
+      return true;
+    }
+    if (auto* failure = std::get_if<auth::SaslFailure>(&step)) {
+      sasl_failed(*failure);
+      return true;
+    }
+    return false;
+  }
   // RFC 9266 tls-exporter channel binding (session_auth.cpp).
   void note_tls_channel_binding();
   std::string tls_exporter();

@@ -112,14 +112,7 @@ void Session::sasl_failed(const auth::SaslFailure& failure) {
 }
 
 asio::awaitable<void> Session::handle_sasl_step(auth::SaslStep step) {
-  if (auto* challenge = std::get_if<auth::SaslChallenge>(&step)) {
-    protocol_.auth_challenge(challenge->b64);
-    co_return;
-  }
-  if (auto* failure = std::get_if<auth::SaslFailure>(&step)) {
-    sasl_failed(*failure);
-    co_return;
-  }
+  if (relay_challenge_or_failure(step)) co_return;
   auto& credentials = std::get<auth::SaslCredentials>(step);
   const bool is_key = policy::same_address(credentials.username, ctx_.config.auth.api_key_username);
   // API keys are counted per key, so failures against one cannot lock out
@@ -171,14 +164,7 @@ asio::awaitable<void> Session::handle_sasl_step(auth::SaslStep step) {
 
 asio::awaitable<void> Session::handle_scram_step(auth::ScramStep step) {
   for (;;) {
-    if (auto* challenge = std::get_if<auth::SaslChallenge>(&step)) {
-      protocol_.auth_challenge(challenge->b64);
-      co_return;
-    }
-    if (auto* failure = std::get_if<auth::SaslFailure>(&step)) {
-      sasl_failed(*failure);
-      co_return;
-    }
+    if (relay_challenge_or_failure(step)) co_return;
     if (auto* need = std::get_if<auth::ScramKeysNeeded>(&step)) {
       scram_username_ = need->username;
       scram_login_.reset();
@@ -261,14 +247,7 @@ CramCheck check_cram_md5(store::Store& store, const std::string& data_dir,
 }  // namespace
 
 asio::awaitable<void> Session::handle_cram_step(auth::CramMd5Step step) {
-  if (auto* challenge = std::get_if<auth::SaslChallenge>(&step)) {
-    protocol_.auth_challenge(challenge->b64);
-    co_return;
-  }
-  if (auto* failure = std::get_if<auth::SaslFailure>(&step)) {
-    sasl_failed(*failure);
-    co_return;
-  }
+  if (relay_challenge_or_failure(step)) co_return;
   const auto& response = std::get<auth::CramMd5Response>(step);
   cram_.reset();
   AuthOutcome outcome;
@@ -301,14 +280,7 @@ struct BearerCheck {
 }  // namespace
 
 asio::awaitable<void> Session::handle_oauth_step(auth::OauthStep step) {
-  if (auto* challenge = std::get_if<auth::SaslChallenge>(&step)) {
-    protocol_.auth_challenge(challenge->b64);
-    co_return;
-  }
-  if (auto* failure = std::get_if<auth::SaslFailure>(&step)) {
-    sasl_failed(*failure);
-    co_return;
-  }
+  if (relay_challenge_or_failure(step)) co_return;
   if (std::holds_alternative<auth::OauthRejected>(step)) {
     // The failure was counted, logged and delayed before the challenge.
     oauth_.reset();
