@@ -195,3 +195,15 @@ def test_null_sender_refused(signing, shared):
         r = c.cmd("MAIL FROM:<>")
         c.quit()
     assert r.code == 550 and r.enhanced == "5.7.1", str(r)
+
+
+def test_domain_added_while_running_signs_the_next_message(herald):
+    # The first message makes the server remember that the account has no
+    # sending domains; adding one must still count from the next message.
+    raw = herald.queue_raw(submit(herald.starttls_port))
+    assert b"DKIM-Signature" not in raw
+    herald.cli_ok("domain", "add", DOMAIN, "--account", ACCOUNT, "--algorithm", "ed25519")
+    raw = herald.queue_raw(submit(herald.starttls_port))
+    assert raw.count(b"DKIM-Signature:") == 1
+    result = dkim_verifiers.dkimpy(raw, key_records(herald))
+    assert result and result[0][0] == "pass", result

@@ -110,3 +110,20 @@ def test_long_address_and_reason_keep_the_reply_line_short(shared):
         assert "suppression list" in r.text and "herald suppression remove" in r.text
     finally:
         shared.cli_ok("suppression", "remove", address)
+
+
+def test_an_address_seen_before_is_refused_once_added(shared):
+    """The server keeps recent answers in memory (PolicyCache); adding an
+    address it has just accepted must still take effect from the next
+    transaction, and removing it likewise."""
+    for _ in range(3):
+        (r,) = _rcpts(shared, "later@example.net")
+        assert r.code == 250, str(r)
+    shared.cli_ok("suppression", "add", "later@example.net", "--reason", "asked to stop")
+    try:
+        (r,) = _rcpts(shared, "later@example.net")
+        assert r.code == 550 and "(asked to stop)" in r.text, str(r)
+    finally:
+        shared.cli_ok("suppression", "remove", "later@example.net")
+    (r,) = _rcpts(shared, "later@example.net")
+    assert r.code == 250, str(r)

@@ -54,25 +54,42 @@ base::Result<AccountLimits> Store::account_limits(std::string_view account) {
   });
 }
 
+AccountLimits read_effective_account_limits(StatementCache& statements,
+                                            const std::string& account) {
+  // Nearest first; the depth bound guards against a hand-made cycle.
+  auto q = statements.get(
+      "WITH RECURSIVE chain(id, depth) AS ("
+      "  SELECT id, 0 FROM accounts WHERE name = ?"
+      "  UNION ALL SELECT a.parent_id, c.depth + 1 FROM accounts a"
+      "  JOIN chain c ON a.id = c.id WHERE a.parent_id IS NOT NULL AND c.depth < 16)"
+      "SELECT a.max_messages_per_hour, a.max_recipients_per_hour FROM chain c "
+      "JOIN accounts a ON a.id = c.id ORDER BY c.depth");
+  q->bind(1, account);
+  AccountLimits out;
+  while (q->executeStep()) {
+    if (!out.messages_per_hour) out.messages_per_hour = optional_int(q->getColumn(0));
+    if (!out.recipients_per_hour) out.recipients_per_hour = optional_int(q->getColumn(1));
+  }
+  if (!out.messages_per_hour) out.messages_per_hour = 0;
+  if (!out.recipients_per_hour) out.recipients_per_hour = 0;
+  return out;
+}
+
 base::Result<AccountLimits> Store::effective_account_limits(std::string_view account) {
   return impl_->run("reading account limits", [&]() -> base::Result<AccountLimits> {
-    // Nearest first; the depth bound guards against a hand-made cycle.
-    SQLite::Statement q(
-        impl_->db,
-        "WITH RECURSIVE chain(id, depth) AS ("
-        "  SELECT id, 0 FROM accounts WHERE name = ?"
-        "  UNION ALL SELECT a.parent_id, c.depth + 1 FROM accounts a"
-        "  JOIN chain c ON a.id = c.id WHERE a.parent_id IS NOT NULL AND c.depth < 16)"
-        "SELECT a.max_messages_per_hour, a.max_recipients_per_hour FROM chain c "
-        "JOIN accounts a ON a.id = c.id ORDER BY c.depth");
-    q.bind(1, std::string(account));
-    AccountLimits out;
-    while (q.executeStep()) {
-      if (!out.messages_per_hour) out.messages_per_hour = optional_int(q.getColumn(0));
-      if (!out.recipients_per_hour) out.recipients_per_hour = optional_int(q.getColumn(1));
-    }
-    if (!out.messages_per_hour) out.messages_per_hour = 0;
-    if (!out.recipients_per_hour) out.recipients_per_hour = 0;
+    return read_effective_account_limits(impl_->statements, std::string(account));
+  });
+}
+
+base::Result<AccountPolicy> Store::account_policy(std::string_view account) {
+  return impl_->run("reading an account's sending policy", [&]() -> base::Result<AccountPolicy> {
+    // One read transaction: both answers come from the same snapshot, and
+    // the connection takes its shared lock once instead of per statement.
+    SQLite::Transaction tx(impl_->db, SQLite::TransactionBehavior::DEFERRED);
+    const std::string name(account);
+    AccountPolicy out{read_account_domains(impl_->statements, name),
+                      read_effective_account_limits(impl_->statements, name)};
+    tx.commit();
     return out;
   });
 }

@@ -124,27 +124,31 @@ base::Result<void> Store::remove_domain(std::string_view name) {
   });
 }
 
+std::vector<std::string> read_account_domains(StatementCache& statements,
+                                              const std::string& account) {
+  // Walks up the parent chain to the nearest account that has domains of
+  // its own: a sub-account inherits its parent's unless it sets its own.
+  // The depth bound guards against a cycle in a hand-edited database.
+  auto q = statements.get(
+      "WITH RECURSIVE chain(id, depth) AS ("
+      "  SELECT id, 0 FROM accounts WHERE name = ?"
+      "  UNION ALL SELECT a.parent_id, c.depth + 1 FROM accounts a"
+      "  JOIN chain c ON a.id = c.id WHERE a.parent_id IS NOT NULL AND c.depth < 16),"
+      " owned(name, depth) AS ("
+      "  SELECT d.name, c.depth FROM domains d JOIN chain c ON d.account_id = c.id)"
+      "SELECT name FROM owned WHERE depth = (SELECT MIN(depth) FROM owned) "
+      "ORDER BY name");
+  q->bind(1, account);
+  std::vector<std::string> out;
+  while (q->executeStep()) out.push_back(q->getColumn(0).getString());
+  return out;
+}
+
 base::Result<std::vector<std::string>> Store::account_domains(std::string_view account) {
-  return impl_->run(
-      "listing an account's domains", [&]() -> base::Result<std::vector<std::string>> {
-        // Walks up the parent chain to the nearest account that has domains of
-        // its own: a sub-account inherits its parent's unless it sets its own.
-        // The depth bound guards against a cycle in a hand-edited database.
-        SQLite::Statement q(
-            impl_->db,
-            "WITH RECURSIVE chain(id, depth) AS ("
-            "  SELECT id, 0 FROM accounts WHERE name = ?"
-            "  UNION ALL SELECT a.parent_id, c.depth + 1 FROM accounts a"
-            "  JOIN chain c ON a.id = c.id WHERE a.parent_id IS NOT NULL AND c.depth < 16),"
-            " owned(name, depth) AS ("
-            "  SELECT d.name, c.depth FROM domains d JOIN chain c ON d.account_id = c.id)"
-            "SELECT name FROM owned WHERE depth = (SELECT MIN(depth) FROM owned) "
-            "ORDER BY name");
-        q.bind(1, std::string(account));
-        std::vector<std::string> out;
-        while (q.executeStep()) out.push_back(q.getColumn(0).getString());
-        return out;
-      });
+  return impl_->run("listing an account's domains",
+                    [&]() -> base::Result<std::vector<std::string>> {
+                      return read_account_domains(impl_->statements, std::string(account));
+                    });
 }
 
 base::Result<void> Store::add_dkim_key(const DkimKey& key) {

@@ -95,6 +95,7 @@ base::Result<Store> Store::open(const std::string& path) {
   std::unique_ptr<Impl> impl;
   try {
     impl = std::make_unique<Impl>(path);
+    impl->path = path;
     // The file holds password hashes: owner-only. SQLite gives the -wal and
     // -shm files the same mode as the main file.
     if (!existed) ::chmod(path.c_str(), 0600);
@@ -117,6 +118,35 @@ base::Result<Store> Store::open(const std::string& path) {
   }
   if (auto m = migrate(impl->db); !m) return m.error();
   return Store(std::move(impl));
+}
+
+std::optional<std::uint64_t> Store::change_counter() {
+  std::lock_guard lock(impl_->probe_mu);
+  if (impl_->probe_failed) return std::nullopt;
+  try {
+    if (!impl_->probe) {
+      if (impl_->path.empty() || impl_->path == ":memory:") {
+        impl_->probe_failed = true;
+        return std::nullopt;
+      }
+      // Busy timeout 0: an I/O thread asks this, so it must never wait.
+      impl_->probe = std::make_unique<SQLite::Database>(impl_->path, SQLite::OPEN_READWRITE, 0);
+      impl_->probe_version =
+          std::make_unique<SQLite::Statement>(*impl_->probe, "PRAGMA data_version");
+    }
+    SQLite::Statement& q = *impl_->probe_version;
+    q.tryReset();
+    if (!q.executeStep()) return std::nullopt;
+    // data_version counts commits of *other* connections; the probe never
+    // writes, so that is every commit, including this Store's own.
+    const auto version = static_cast<std::uint64_t>(q.getColumn(0).getInt64());
+    q.tryReset();
+    return version;
+  } catch (const SQLite::Exception&) {
+    // SQLITE_BUSY and the like: cannot tell now; the caller reads the store.
+    if (impl_->probe_version) impl_->probe_version->tryReset();
+    return std::nullopt;
+  }
 }
 
 base::Result<int> Store::schema_version() {
@@ -343,32 +373,19 @@ base::Result<std::optional<LoginRecord>> Store::find_login(std::string_view addr
   // A malformed name cannot be a login; the caller treats it like any unknown one.
   if (!canonical) return std::optional<LoginRecord>();
   return impl_->run("looking up a login", [&]() -> base::Result<std::optional<LoginRecord>> {
-    if (!impl_->find_login) {
-      impl_->find_login = std::make_unique<SQLite::Statement>(
-          impl_->db,
-          "SELECT l.id, l.address, a.name, l.password_hash, l.scram_keys, l.cram_secret "
-          "FROM logins l "
-          "JOIN accounts a ON a.id = l.account_id WHERE l.address = ?");
-    }
-    SQLite::Statement& q = *impl_->find_login;
-    // Reset on every exit, so the statement never holds a read snapshot
-    // that would hide later changes made by the CLI.
-    struct Reset {
-      SQLite::Statement& q;
-      ~Reset() {
-        q.tryReset();
-        q.clearBindings();
-      }
-    } reset{q};
-    q.bind(1, *canonical);
-    if (!q.executeStep()) return std::optional<LoginRecord>();
+    auto q = impl_->statements.get(
+        "SELECT l.id, l.address, a.name, l.password_hash, l.scram_keys, l.cram_secret "
+        "FROM logins l "
+        "JOIN accounts a ON a.id = l.account_id WHERE l.address = ?");
+    q->bind(1, *canonical);
+    if (!q->executeStep()) return std::optional<LoginRecord>();
     LoginRecord r;
-    r.id = q.getColumn(0).getInt64();
-    r.address = q.getColumn(1).getString();
-    r.account = q.getColumn(2).getString();
-    r.password_hash = q.getColumn(3).getString();
-    r.scram_keys = q.getColumn(4).getString();
-    r.cram_secret = q.getColumn(5).getString();
+    r.id = q->getColumn(0).getInt64();
+    r.address = q->getColumn(1).getString();
+    r.account = q->getColumn(2).getString();
+    r.password_hash = q->getColumn(3).getString();
+    r.scram_keys = q->getColumn(4).getString();
+    r.cram_secret = q->getColumn(5).getString();
     return std::optional<LoginRecord>(std::move(r));
   });
 }

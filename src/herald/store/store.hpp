@@ -50,6 +50,12 @@ struct AccountLimits {
   std::optional<std::int64_t> recipients_per_hour;
 };
 
+// What the submission path needs of an account at MAIL, from one snapshot.
+struct AccountPolicy {
+  std::vector<std::string> domains;  // as account_domains()
+  AccountLimits limits;              // as effective_account_limits()
+};
+
 struct AccountRemoval {
   int logins = 0;
   int api_keys = 0;
@@ -148,6 +154,16 @@ class Store {
   // Schema version this file is at (PRAGMA user_version).
   base::Result<int> schema_version();
 
+  // A number that changes whenever anything commits to the database: the
+  // CLI, another process, or this Store's own writes. Two equal answers mean
+  // nothing changed in between, so a cache of what was read after the
+  // first is still true. Never waits: nullopt when it cannot tell right now
+  // (a lock held during recovery, an in-memory database), which callers
+  // must treat as "changed". Cheap enough for an I/O thread: a second
+  // connection, never busy with other work, reads SQLite's data_version,
+  // which comes from the WAL index in shared memory.
+  std::optional<std::uint64_t> change_counter();
+
   base::Result<Account> add_account(std::string_view name,
                                     std::optional<std::string_view> parent = std::nullopt);
   base::Result<std::vector<Account>> list_accounts();
@@ -186,6 +202,9 @@ class Store {
   // What applies: each field from the nearest account up the parent chain
   // that sets it; 0 (unlimited) where none does.
   base::Result<AccountLimits> effective_account_limits(std::string_view account);
+  // account_domains() and effective_account_limits() in one read
+  // transaction, with statements compiled once: the per-session lookup.
+  base::Result<AccountPolicy> account_policy(std::string_view account);
 
   // Sending domains and DKIM keys (domain_store.cpp).
   base::Result<Domain> add_domain(std::string_view name, std::string_view account);

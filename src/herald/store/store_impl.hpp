@@ -12,6 +12,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <vector>
 
 #include "herald/store/store.hpp"
 
@@ -32,6 +34,48 @@ inline std::optional<std::int64_t> account_id(SQLite::Database& db, const std::s
   return q.getColumn(0).getInt64();
 }
 
+// Statements compiled once per connection, for lookups on the hot path of
+// every message (logins, account policy, suppression list): compiling the
+// SQL costs more than running these indexed reads. `sql` must be a string
+// literal (the cache is keyed by its address). The caller holds the
+// connection's lock; the returned guard resets the statement on every exit,
+// so it never holds a read snapshot that would hide later changes made by
+// the CLI.
+class StatementCache {
+ public:
+  class Prepared {
+   public:
+    explicit Prepared(SQLite::Statement& q) : q_(q) {}
+    Prepared(const Prepared&) = delete;
+    Prepared& operator=(const Prepared&) = delete;
+    ~Prepared() {
+      q_.tryReset();
+      q_.clearBindings();
+    }
+    SQLite::Statement* operator->() { return &q_; }
+    SQLite::Statement& operator*() { return q_; }
+
+   private:
+    SQLite::Statement& q_;
+  };
+
+  explicit StatementCache(SQLite::Database& db) : db_(db) {}
+  Prepared get(const char* sql) {
+    auto& slot = statements_[sql];
+    if (!slot) slot = std::make_unique<SQLite::Statement>(db_, sql);
+    return Prepared(*slot);
+  }
+
+ private:
+  SQLite::Database& db_;
+  std::unordered_map<const char*, std::unique_ptr<SQLite::Statement>> statements_;
+};
+
+// Reads shared by several public calls; the caller holds the lock.
+std::vector<std::string> read_account_domains(StatementCache& statements,
+                                              const std::string& account);
+AccountLimits read_effective_account_limits(StatementCache& statements, const std::string& account);
+
 struct Store::Impl {
   explicit Impl(const std::string& path)
       : db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE, kBusyTimeoutMs) {}
@@ -49,9 +93,15 @@ struct Store::Impl {
 
   std::mutex mu;
   SQLite::Database db;
-  // The AUTH hot path runs this lookup for every login; compiling it once
-  // saves a few percent of the server's CPU under load.
-  std::unique_ptr<SQLite::Statement> find_login;
+  StatementCache statements{db};
+
+  // A second connection that only asks PRAGMA data_version (see
+  // Store::change_counter); its own lock, so it never waits behind `mu`.
+  std::mutex probe_mu;
+  std::unique_ptr<SQLite::Database> probe;
+  std::unique_ptr<SQLite::Statement> probe_version;
+  bool probe_failed = false;
+  std::string path;
 };
 
 }  // namespace herald::store

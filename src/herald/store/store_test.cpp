@@ -582,3 +582,59 @@ TEST_F(StoreTest, AccountLimitsAreInheritedUnlessSet) {
 
 }  // namespace
 }  // namespace herald::store
+
+namespace herald::store {
+namespace {
+
+TEST_F(StoreTest, ChangeCounterMovesWithEveryCommitOfAnyConnection) {
+  Store server = open();
+  ASSERT_TRUE(server.add_account("acme").ok());
+  auto v1 = server.change_counter();
+  ASSERT_TRUE(v1.has_value());
+  // Nothing committed: the same answer, however often asked.
+  EXPECT_EQ(server.change_counter(), v1);
+  EXPECT_EQ(server.change_counter(), v1);
+
+  // Its own writes count (the server's audit batches, bounces' suppressions).
+  ASSERT_TRUE(server.add_suppression("gone@example.org", "bounced", "bounce").ok());
+  auto v2 = server.change_counter();
+  ASSERT_TRUE(v2.has_value());
+  EXPECT_NE(*v2, *v1);
+
+  // And so do another process's (the CLI: here a second Store on the file).
+  {
+    Store cli = open();
+    ASSERT_TRUE(cli.remove_suppression("gone@example.org").ok());
+  }
+  auto v3 = server.change_counter();
+  ASSERT_TRUE(v3.has_value());
+  EXPECT_NE(*v3, *v2);
+  // A read is not a change.
+  ASSERT_TRUE(server.find_suppression("gone@example.org").ok());
+  EXPECT_EQ(server.change_counter(), v3);
+}
+
+TEST_F(StoreTest, AccountPolicyIsDomainsAndLimitsTogether) {
+  Store s = open();
+  ASSERT_TRUE(s.add_account("acme").ok());
+  ASSERT_TRUE(s.add_account("acme.news", std::string_view("acme")).ok());
+  ASSERT_TRUE(s.add_domain("example.com", "acme").ok());
+  ASSERT_TRUE(s.set_account_limits("acme", {.messages_per_hour = 100}).ok());
+  ASSERT_TRUE(s.set_account_limits("acme.news", {.recipients_per_hour = 7}).ok());
+  auto p = s.account_policy("acme.news");
+  ASSERT_TRUE(p.ok()) << p.error().message;
+  EXPECT_EQ(p->domains, std::vector<std::string>{"example.com"});
+  EXPECT_EQ(p->limits.messages_per_hour, 100);
+  EXPECT_EQ(p->limits.recipients_per_hour, 7);
+  // Compiled once, run many times: later changes are still seen.
+  ASSERT_TRUE(s.add_domain("news.example.com", "acme.news").ok());
+  p = s.account_policy("acme.news");
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(p->domains, std::vector<std::string>{"news.example.com"});
+  auto none = s.account_policy("nobody");
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->domains.empty());
+}
+
+}  // namespace
+}  // namespace herald::store

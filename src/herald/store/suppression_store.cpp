@@ -102,12 +102,12 @@ base::Result<std::optional<Suppression>> Store::find_suppression(std::string_vie
   if (!canonical) return std::optional<Suppression>{};
   return impl_->run("looking up the suppression list",
                     [&]() -> base::Result<std::optional<Suppression>> {
-                      SQLite::Statement q(impl_->db,
-                                          "SELECT address, reason, source, created_at FROM "
-                                          "suppressions WHERE address = ?");
-                      q.bind(1, *canonical);
-                      if (!q.executeStep()) return std::optional<Suppression>{};
-                      return std::optional<Suppression>(row(q));
+                      auto q = impl_->statements.get(
+                          "SELECT address, reason, source, created_at FROM "
+                          "suppressions WHERE address = ?");
+                      q->bind(1, *canonical);
+                      if (!q->executeStep()) return std::optional<Suppression>{};
+                      return std::optional<Suppression>(row(*q));
                     });
 }
 

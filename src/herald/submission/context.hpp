@@ -17,6 +17,7 @@
 #include "herald/spool/spool.hpp"
 #include "herald/store/audit_writer.hpp"
 #include "herald/submission/dkim_keyring.hpp"
+#include "herald/submission/policy_cache.hpp"
 #include "herald/submission/session_registry.hpp"
 
 namespace herald::submission {
@@ -42,6 +43,9 @@ struct Context {
   DkimKeyring* dkim = nullptr;
   // Message and recipient rate limits (accounts, client IPs); null: none.
   policy::RateLimiter* rates = nullptr;
+  // Account policy and suppression answers while the store is unchanged;
+  // null: every lookup reads the store on a worker.
+  PolicyCache* policy_cache = nullptr;
 };
 
 }  // namespace herald::submission

@@ -126,6 +126,8 @@ base::Result<void> serve(const config::Config& config, const ServiceFactory& ser
   context.dkim = &dkim;
   policy::RateLimiter rates;
   context.rates = &rates;
+  PolicyCache policy_cache;
+  context.policy_cache = &policy_cache;
   // Shared with the start-up fetch, which may outlive an early return.
   std::shared_ptr<auth::JwksSource> jwks;
   if (uses_oauth(config)) {

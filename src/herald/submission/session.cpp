@@ -262,33 +262,23 @@ asio::awaitable<void> Session::handle(smtp::Event& event) {
 }
 
 asio::awaitable<void> Session::handle_mail(const smtp::Event& event) {
+  // One look at the store's change counter per transaction: the policy
+  // answers for this MAIL and its RCPTs are those of this moment.
+  store_version_ = ctx_.store.change_counter();
   if (identity_) {
     if (!identity_->domains_loaded) {
-      // Once per session, on a worker: SQLite may wait on the disk.
-      store::Store& store = ctx_.store;
-      const std::string& account = identity_->account;
-      struct AccountPolicy {
-        base::Result<std::vector<std::string>> domains;
-        base::Result<store::AccountLimits> limits;
-      };
-      auto loaded = co_await run_blocking(ctx_.workers, [&store, &account] {
-        return AccountPolicy{store.account_domains(account),
-                             store.effective_account_limits(account)};
-      });
-      if (!loaded.domains || !loaded.limits) {
-        base::log_error("store_error",
-                        {{"session", id_},
-                         {"error", !loaded.domains ? loaded.domains.error().message
-                                                   : loaded.limits.error().message}});
+      auto loaded = co_await account_policy(identity_->account);
+      if (!loaded) {
+        base::log_error("store_error", {{"session", id_}, {"error", loaded.error().message}});
         protocol_.reject(
             {451, "4.3.0", "Local error: cannot read the sending domains now; try again later"});
         co_return;
       }
-      identity_->domains = std::move(*loaded.domains);
+      identity_->domains = std::move(loaded->domains);
       identity_->messages_per_hour =
-          static_cast<std::uint64_t>(loaded.limits->messages_per_hour.value_or(0));
+          static_cast<std::uint64_t>(loaded->limits.messages_per_hour.value_or(0));
       identity_->recipients_per_hour =
-          static_cast<std::uint64_t>(loaded.limits->recipients_per_hour.value_or(0));
+          static_cast<std::uint64_t>(loaded->limits.recipients_per_hour.value_or(0));
       identity_->domains_loaded = true;
     }
     auto decision = policy::check_envelope_sender(*identity_, event.text);
@@ -304,6 +294,45 @@ asio::awaitable<void> Session::handle_mail(const smtp::Event& event) {
   mail_from_ = event.text;
   mail_params_ = event.mail;
   protocol_.accept_mail();
+}
+
+asio::awaitable<base::Result<store::AccountPolicy>> Session::account_policy(
+    const std::string& account) {
+  // The store is read on a worker (SQLite may wait on the disk) unless the
+  // cache holds an answer the store has not changed since.
+  if (store_version_ && ctx_.policy_cache) {
+    if (auto cached = ctx_.policy_cache->account(account, *store_version_)) {
+      co_return std::move(*cached);
+    }
+  }
+  store::Store& store = ctx_.store;
+  PolicyCache* cache = ctx_.policy_cache;
+  co_return co_await run_blocking(ctx_.workers, [&store, cache, &account] {
+    const auto before = store.change_counter();
+    auto policy = store.account_policy(account);
+    if (policy && before && cache) cache->put_account(account, *policy, *before);
+    return policy;
+  });
+}
+
+asio::awaitable<base::Result<std::optional<store::Suppression>>> Session::find_suppression(
+    const std::string& address) {
+  // Looked up for every recipient, so that 'herald suppression add/remove'
+  // takes effect from the next transaction: any change to the store
+  // empties the cache.
+  if (store_version_ && ctx_.policy_cache) {
+    if (auto cached = ctx_.policy_cache->suppression(address, *store_version_)) {
+      co_return std::move(*cached);
+    }
+  }
+  store::Store& store = ctx_.store;
+  PolicyCache* cache = ctx_.policy_cache;
+  co_return co_await run_blocking(ctx_.workers, [&store, cache, &address] {
+    const auto before = store.change_counter();
+    auto row = store.find_suppression(address);
+    if (row && before && cache) cache->put_suppression(address, *row, *before);
+    return row;
+  });
 }
 
 std::optional<smtp::Reply> Session::take_rate(std::string_view what, std::uint64_t n) {
@@ -379,12 +408,7 @@ asio::awaitable<void> Session::handle_rcpt(const smtp::Event& event) {
     protocol_.reject({554, "5.7.1", decision.reason});
     co_return;
   }
-  // On a worker: SQLite may wait on the disk. Read every time, so that
-  // 'herald suppression add/remove' takes effect without a reload.
-  store::Store& store = ctx_.store;
-  const std::string& address = event.text;
-  auto suppressed = co_await run_blocking(
-      ctx_.workers, [&store, &address] { return store.find_suppression(address); });
+  auto suppressed = co_await find_suppression(event.text);
   if (!suppressed) {
     base::log_error("store_error", {{"session", id_}, {"error", suppressed.error().message}});
     protocol_.reject(
@@ -393,7 +417,7 @@ asio::awaitable<void> Session::handle_rcpt(const smtp::Event& event) {
   }
   if (*suppressed) {
     base::log_info("rcpt_suppressed", {{"session", id_}, {"rcpt", (*suppressed)->address}});
-    protocol_.reject({550, "5.1.1", suppressed_text(address, **suppressed)});
+    protocol_.reject({550, "5.1.1", suppressed_text(event.text, **suppressed)});
     co_return;
   }
   if (auto limited = take_rate("recipient", 1)) {
@@ -510,6 +534,7 @@ void Session::reset_transaction() {
   recipients_.clear();
   rcpt_params_.clear();
   write_failed_ = false;
+  store_version_.reset();
 }
 
 std::string Session::received_header(const std::string& queue_id) const {

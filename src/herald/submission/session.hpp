@@ -93,6 +93,11 @@ class Session : public std::enable_shared_from_this<Session> {
   bool plus_configured() const;
   asio::awaitable<void> handle_mail(const smtp::Event& event);
   asio::awaitable<void> handle_rcpt(const smtp::Event& event);
+  // The store's answers for MAIL and RCPT: from ctx_.policy_cache when the
+  // store has not changed since, otherwise read on a worker.
+  asio::awaitable<base::Result<store::AccountPolicy>> account_policy(const std::string& account);
+  asio::awaitable<base::Result<std::optional<store::Suppression>>> find_suppression(
+      const std::string& address);
   void handle_data_begin(const smtp::Event& event);
   // Counts one message or recipient against the client IP's and the
   // account's hourly limits; the reply when one is exhausted.
@@ -145,6 +150,8 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<mail::HeaderBlock> headers_;
   std::optional<dkim::RelaxedBodyHasher> body_hasher_;  // authenticated messages only
   std::string from_domain_;  // of the header From, once check_headers passed
+  // The store's change counter at MAIL (see PolicyCache); nullopt: unknown.
+  std::optional<std::uint64_t> store_version_;
   bool write_failed_ = false;
   int messages_ = 0;
 };

@@ -1,0 +1,49 @@
+#include "herald/submission/policy_cache.hpp"
+
+namespace herald::submission {
+
+void PolicyCache::move_to(std::uint64_t version) {
+  if (version_ == version) return;
+  version_ = version;
+  accounts_.clear();
+  suppressions_.clear();
+}
+
+std::optional<store::AccountPolicy> PolicyCache::account(std::string_view account,
+                                                         std::uint64_t version) {
+  std::lock_guard lock(mu_);
+  move_to(version);
+  auto it = accounts_.find(std::string(account));
+  if (it == accounts_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::optional<std::optional<store::Suppression>> PolicyCache::suppression(std::string_view address,
+                                                                          std::uint64_t version) {
+  std::lock_guard lock(mu_);
+  move_to(version);
+  auto it = suppressions_.find(std::string(address));
+  if (it == suppressions_.end()) return std::nullopt;
+  return it->second;
+}
+
+void PolicyCache::put_account(std::string_view account, const store::AccountPolicy& policy,
+                              std::uint64_t version) {
+  std::lock_guard lock(mu_);
+  // Read under an older (or newer) version than the cache now holds: it
+  // may already be out of date, so it is not kept.
+  if (version_ != version) return;
+  if (accounts_.size() >= max_entries_) accounts_.clear();
+  accounts_.insert_or_assign(std::string(account), policy);
+}
+
+void PolicyCache::put_suppression(std::string_view address,
+                                  const std::optional<store::Suppression>& row,
+                                  std::uint64_t version) {
+  std::lock_guard lock(mu_);
+  if (version_ != version) return;
+  if (suppressions_.size() >= max_entries_) suppressions_.clear();
+  suppressions_.insert_or_assign(std::string(address), row);
+}
+
+}  // namespace herald::submission
