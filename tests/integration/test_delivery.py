@@ -106,6 +106,9 @@ def test_permanent_failure_bounces_and_suppresses(herald_factory, sink):
     assert "Final-Recipient: rfc822; nobody@example.net" in text
     assert "Status: 5.1.1" in text and "Action: failed" in text
     assert "no such user" in text
+    # The spool keeps its record of the message after the body in the same
+    # file; none of it may reach the bounce.
+    assert "HERALD-ENVELOPE" not in text and "auth_identity" not in text
     wait_queue_empty(h)
     suppressed = [s["address"] for s in h.cli_json("suppression", "list")]
     assert "nobody@example.net" in suppressed

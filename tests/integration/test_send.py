@@ -17,7 +17,10 @@ def test_send_over_starttls_and_implicit_tls(herald, tmp_path):
     ids = herald.queue_ids()
     assert len(ids) == 2
     raw = herald.queue_raw(ids[0])
-    assert b"Subject: hello\r\n" in raw and b"\r\nfirst line\r\n.\r\nGr\xc3\xbc\xc3\x9fe\r\n" in raw
+    assert b"Subject: hello\r\n" in raw
+    # What `queue show --raw` prints ends with the body: the spool's record
+    # stored after it in the same file stays out.
+    assert raw.endswith(b"\r\nfirst line\r\n.\r\nGr\xc3\xbc\xc3\x9fe\r\n"), raw[-200:]
 
 
 def test_send_reports_refusals(herald):

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "herald/cli/commands.hpp"
+#include "herald/spool/message_file.hpp"
 #include "herald/spool/spool.hpp"
 
 namespace herald::cli {
@@ -75,10 +76,13 @@ void add_queue_commands(CLI::App& app, Globals& globals) {
     auto entry = (*spool)->find(show_opts->id);
     if (!entry) return fail(globals, entry.error().message);
     if (show_opts->raw) {
-      std::ifstream in(entry->body_path, std::ios::binary);
-      if (!in) return fail(globals, "cannot read " + entry->body_path);
-      std::cout << entry->envelope.prepend_headers << in.rdbuf();
+      spool::BodyReader body(entry->body_path, entry->size);
+      if (!body.ok()) return fail(globals, body.error());
+      std::cout << entry->envelope.prepend_headers;
+      char chunk[64 * 1024];
+      while (std::size_t n = body.read(chunk, sizeof chunk)) std::cout.write(chunk, n);
       std::cout.flush();
+      if (!body.ok()) return fail(globals, body.error());
       return;
     }
     if (globals.json) {

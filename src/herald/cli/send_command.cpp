@@ -2,6 +2,8 @@
 // TLS (STARTTLS, or implicit on 465), AUTH PLAIN/LOGIN, one transaction —
 // through the same outbound client delivery uses, and prints the server's
 // answer. For checking a Herald (or any submission server) by hand.
+#include <fcntl.h>
+
 #include <asio/co_spawn.hpp>
 #include <asio/io_context.hpp>
 #include <asio/ip/tcp.hpp>
@@ -16,6 +18,7 @@
 #include "herald/delivery/outbound_session.hpp"
 #include "herald/delivery/tls_policy_ssl.hpp"
 #include "herald/mail/date.hpp"
+#include "herald/spool/file_descriptor.hpp"
 
 namespace herald::cli {
 namespace {
@@ -89,12 +92,21 @@ int run_send(Globals& globals, const SendOptions& o) {
   const std::string message = build_message(o, normalize_body(body), id);
 
   // The outbound session streams bodies from files, as delivery does.
+  // O_EXCL|O_NOFOLLOW: a name planted in the shared temp directory (a
+  // symlink) is refused rather than followed.
   const auto path = std::filesystem::temp_directory_path() / ("herald-send-" + id + ".eml");
   {
-    std::ofstream out(path, std::ios::binary);
-    out << message;
+    spool::FileDescriptor fd(
+        ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+    if (!fd.valid() || !spool::write_all(fd.get(), message, path.string()).ok()) {
+      fail(globals, "cannot write the message to " + path.string());
+      std::error_code ignored;
+      if (fd.valid()) std::filesystem::remove(path, ignored);
+      return 1;
+    }
   }
   spool::Envelope envelope;
+  envelope.size = message.size();
   envelope.mail_from = o.from;
   for (const auto& t : o.to) envelope.recipients.push_back({t});
   for (unsigned char c : message) {

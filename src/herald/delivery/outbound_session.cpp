@@ -13,6 +13,7 @@
 #include "herald/net/smtp_stream.hpp"
 #include "herald/net/tls_context.hpp"
 #include "herald/smtp/dot_stuffer.hpp"
+#include "herald/spool/message_file.hpp"
 
 namespace herald::delivery {
 namespace {
@@ -140,9 +141,7 @@ asio::awaitable<OutboundResult> deliver_messages(const OutboundTarget& target,
     current.reset();
     while (next < messages.size()) {
       const std::size_t i = next++;
-      std::error_code size_ec;
-      sizes[i] = messages[i].envelope->prepend_headers.size() +
-                 std::filesystem::file_size(messages[i].body_path, size_ec);
+      sizes[i] = messages[i].envelope->prepend_headers.size() + messages[i].envelope->size;
       if (auto started = protocol.start_transaction(transaction_for(messages[i], sizes[i]));
           started.ok()) {
         current = i;
@@ -216,19 +215,23 @@ asio::awaitable<OutboundResult> deliver_messages(const OutboundTarget& target,
           stuffer.feed(m.envelope->prepend_headers, out);
           // Reads of at most 64 KiB from the page cache: short enough to
           // do on the delivery thread, which serves no client sessions.
-          std::ifstream body(m.body_path, std::ios::binary);
-          if (!body) throw std::runtime_error("cannot read " + m.body_path);
+          // BodyReader stops at the body's end: the spool's own record of
+          // the message follows it in the file.
+          spool::BodyReader body(m.body_path, m.envelope->size);
+          if (!body.ok()) throw std::runtime_error(body.error());
           std::vector<char> chunk(64 * 1024);
-          while (body) {
-            body.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
-            stuffer.feed(std::string_view(chunk.data(), static_cast<std::size_t>(body.gcount())),
-                         out);
+          while (std::size_t n = body.read(chunk.data(), chunk.size())) {
+            stuffer.feed(std::string_view(chunk.data(), n), out);
             if (out.size() >= 64 * 1024) {
               watchdog->arm(bounded(protocol.current_timeout(), options));
               co_await stream.write(out);
               out.clear();
             }
           }
+          // A short or unreadable file must not end in "." (a truncated
+          // message delivered as whole): dropping the connection instead
+          // leaves the transaction unfinished, to be retried.
+          if (!body.ok()) throw std::runtime_error(body.error());
           stuffer.finish(out);
           watchdog->arm(bounded(protocol.current_timeout(), options));
           co_await stream.write(out);

@@ -14,6 +14,7 @@
 #include "herald/dns/idna.hpp"
 #include "herald/dns/resolver_factory.hpp"
 #include "herald/net/await_callback.hpp"
+#include "herald/spool/message_file.hpp"
 
 namespace herald::delivery {
 namespace {
@@ -45,10 +46,10 @@ struct OriginalText {
 OriginalText read_original(const spool::Envelope& e, const std::string& path, bool full,
                            std::size_t cap) {
   OriginalText out;
-  std::ifstream in(path, std::ios::binary);
-  std::string head(256 * 1024, '\0');
-  in.read(head.data(), static_cast<std::streamsize>(head.size()));
-  head.resize(static_cast<std::size_t>(in.gcount()));
+  // The body only, never the spool's trailer after it; an unreadable file
+  // leaves an empty header, which build_dsn reports as such.
+  auto read = spool::read_body(path, e.size, 256 * 1024);
+  std::string head = read ? std::move(*read) : std::string();
   out.size = e.prepend_headers.size() + e.size;
   std::string text = e.prepend_headers + head;
   auto parts = split_message(text);

@@ -15,11 +15,11 @@
 namespace herald::spool {
 namespace {
 
-std::string body_name(const std::string& id) {
+std::string incoming_name(const std::string& id) {
   return id + ".eml";
 }
-std::string envelope_name(const std::string& id) {
-  return id + ".json";
+std::string message_name(const std::string& id) {
+  return id + ".msg";
 }
 
 // Never replaces an existing file: an ID collision must fail one commit,
@@ -83,14 +83,11 @@ void Committer::run() {
 }
 
 void Committer::discard_incoming(const std::string& id) {
-  ::unlinkat(incoming_dir_, body_name(id).c_str(), 0);
-  ::unlinkat(incoming_dir_, envelope_name(id).c_str(), 0);
+  ::unlinkat(incoming_dir_, incoming_name(id).c_str(), 0);
 }
 
 void Committer::discard_queued(const std::string& id) {
-  // Envelope first: without it the body is an interrupted leftover anyway.
-  ::unlinkat(queue_dir_, envelope_name(id).c_str(), 0);
-  ::unlinkat(queue_dir_, body_name(id).c_str(), 0);
+  ::unlinkat(queue_dir_, message_name(id).c_str(), 0);
 }
 
 void Committer::commit_batch(std::vector<PendingCommit>& batch) {
@@ -100,41 +97,31 @@ void Committer::commit_batch(std::vector<PendingCommit>& batch) {
   for (auto& p : batch) {
     if (p.error) continue;
     ::sync_file_range(p.body.get(), 0, 0, SYNC_FILE_RANGE_WRITE);
-    ::sync_file_range(p.envelope.get(), 0, 0, SYNC_FILE_RANGE_WRITE);
   }
 
-  // 2. Data (and the metadata needed to read it back) on stable storage.
+  // 2. Data (and the metadata needed to read it back) on stable storage:
+  // body and envelope trailer are one file, so one sync per message.
   std::size_t synced = 0;
   for (auto& p : batch) {
     if (p.error) continue;
     if (::fdatasync(p.body.get()) != 0) {
-      p.error = errno_error(errno, "fdatasync message body " + body_name(p.id));
-    } else if (::fdatasync(p.envelope.get()) != 0) {
-      p.error = errno_error(errno, "fdatasync envelope " + envelope_name(p.id));
+      p.error = errno_error(errno, "fdatasync message " + incoming_name(p.id));
     } else {
       ++synced;
     }
     p.body.reset();
-    p.envelope.reset();
   }
 
-  // 3. Move into queue/: body first, envelope last. At run time the envelope
-  // is the commit marker (readers never see an envelope without its body).
+  // 3. Move into queue/ under its committed name. At run time the rename is
+  // the commit: readers only ever see a complete ID.msg.
   std::vector<PendingCommit*> moved;
   for (auto& p : batch) {
     if (p.error) {
       discard_incoming(p.id);
       continue;
     }
-    const std::string body = body_name(p.id), envelope = envelope_name(p.id);
-    if (rename_noreplace(incoming_dir_, body, queue_dir_, body) != 0) {
-      p.error = errno_error(errno, "move message body " + body + " into the queue");
-      discard_incoming(p.id);
-      continue;
-    }
-    if (rename_noreplace(incoming_dir_, envelope, queue_dir_, envelope) != 0) {
-      p.error = errno_error(errno, "move envelope " + envelope + " into the queue");
-      ::unlinkat(queue_dir_, body.c_str(), 0);
+    if (rename_noreplace(incoming_dir_, incoming_name(p.id), queue_dir_, message_name(p.id)) != 0) {
+      p.error = errno_error(errno, "move message " + p.id + " into the queue");
       discard_incoming(p.id);
       continue;
     }
@@ -142,8 +129,8 @@ void Committer::commit_batch(std::vector<PendingCommit>& batch) {
   }
 
   // 4. One fsync of queue/ makes every rename of the batch durable. Before it
-  // completes a crash may keep any subset of the renames; recovery deletes
-  // unpaired files, which is safe because no caller has been told "done" yet.
+  // completes a crash may keep any subset of the renames; that is safe: each
+  // kept ID.msg is complete, and no caller has been told "done" yet.
   if (!moved.empty() && ::fsync(queue_dir_) != 0) {
     base::Error error = errno_error(errno, "fsync the queue directory");
     for (auto* p : moved) {

@@ -20,13 +20,12 @@ namespace herald::spool {
 
 using CommitCallback = std::function<void(base::Result<std::string>)>;
 
-// One message whose body and envelope are written (page cache) into
-// incoming/ID.eml and incoming/ID.json and wait to be made durable. From
-// submit() on, the committer owns both incoming files.
+// One message whose body and envelope trailer are written (page cache) to
+// incoming/ID.eml and wait to be made durable as queue/ID.msg. From
+// submit() on, the committer owns the incoming file.
 struct PendingCommit {
   std::string id;
   FileDescriptor body;
-  FileDescriptor envelope;
   // Set when preparing failed: the committer only cleans up and reports it,
   // so that every callback runs on the committer thread.
   std::optional<base::Error> error;

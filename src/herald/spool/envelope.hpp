@@ -67,8 +67,10 @@ struct Envelope {
 // One committed message as seen in the queue.
 struct QueueEntry {
   Envelope envelope;
-  std::uint64_t size = 0;  // body file size on disk
-  std::string body_path;   // absolute path of ID.eml
+  // The body is the first `size` octets of body_path; whatever follows in
+  // the file (the envelope trailer of ID.msg) must never be read as mail.
+  std::uint64_t size = 0;
+  std::string body_path;  // absolute path of ID.msg (or an old-format ID.eml)
 };
 
 // "2024-05-01T12:34:56Z"

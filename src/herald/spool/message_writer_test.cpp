@@ -64,7 +64,7 @@ TEST(MessageWriter, StreamsTwentyMegabytesWithABoundedBuffer) {
   ASSERT_TRUE(entry.ok()) << entry.error().message;
   EXPECT_EQ(entry->size, expected.size());
   EXPECT_EQ(entry->envelope.size, expected.size());
-  EXPECT_TRUE(slurp(entry->body_path) == expected);
+  EXPECT_TRUE(body_of(*entry) == expected);
 }
 
 TEST(MessageWriter, AbortAndDestructorRemoveTheFile) {

@@ -19,17 +19,29 @@
 
 #include "herald/base/log.hpp"
 #include "herald/spool/id_generator.hpp"
+#include "herald/spool/message_file.hpp"
 
 namespace herald::spool {
 namespace {
 
 namespace fs = std::filesystem;
 
+// incoming/ID.eml while received; queue/ID.msg once committed (body and
+// envelope trailer); queue/ID.json: a newer envelope (delivery state).
+// queue/ID.eml + queue/ID.json: a message committed by Herald before the
+// one-file format, still read and delivered.
 std::string body_name(std::string_view id) {
   return std::string(id) + ".eml";
 }
+std::string message_name(std::string_view id) {
+  return std::string(id) + ".msg";
+}
 std::string envelope_name(std::string_view id) {
   return std::string(id) + ".json";
+}
+
+bool exists_in(int dir_fd, const std::string& name) {
+  return ::faccessat(dir_fd, name.c_str(), F_OK, AT_SYMLINK_NOFOLLOW) == 0;
 }
 
 base::Error invalid_id(std::string_view id) {
@@ -75,8 +87,26 @@ std::pair<std::string, std::string> split_name(const std::string& name) {
   auto dot = name.find('.');
   if (dot == std::string::npos) return {};
   std::string id = name.substr(0, dot), ext = name.substr(dot);
-  if (!IdGenerator::valid(id) || (ext != ".eml" && ext != ".json")) return {};
+  if (!IdGenerator::valid(id) || (ext != ".eml" && ext != ".json" && ext != ".msg")) return {};
   return {id, ext};
+}
+
+// Which files of one ID are in queue/.
+struct QueuedFiles {
+  bool msg = false, eml = false, json = false;
+  // Committed: the one-file form, or an old-format pair.
+  bool committed() const { return msg || (eml && json); }
+};
+
+std::map<std::string, QueuedFiles> queued_files(const std::vector<std::string>& names) {
+  std::map<std::string, QueuedFiles> found;
+  for (const auto& name : names) {
+    auto [id, ext] = split_name(name);
+    if (id.empty()) continue;  // not ours: leave it for the operator
+    auto& f = found[id];
+    (ext == ".msg" ? f.msg : ext == ".eml" ? f.eml : f.json) = true;
+  }
+  return found;
 }
 
 }  // namespace
@@ -166,23 +196,22 @@ base::Result<void> Spool::recover() {
 
   auto names = list_dir(queue_path_);
   if (!names.ok()) return names.error();
-  std::map<std::string, std::pair<bool, bool>> found;  // id -> (body, envelope)
-  for (const auto& name : *names) {
-    auto [id, ext] = split_name(name);
-    if (id.empty()) continue;  // not ours: leave it for the operator
-    (ext == ".eml" ? found[id].first : found[id].second) = true;
-  }
-  for (const auto& [id, parts] : found) {
-    auto [has_body, has_envelope] = parts;
-    if (!has_body || !has_envelope) {
-      // Half a rename pair: the batch's directory fsync never completed.
-      remove(queue_fd_.get(), "queue", has_body ? body_name(id) : envelope_name(id));
+  for (const auto& [id, files] : queued_files(*names)) {
+    if (!files.committed()) {
+      // An envelope update left without its message (a crash inside
+      // remove()), or half an old-format pair whose batch never completed.
+      remove(queue_fd_.get(), "queue", files.eml ? body_name(id) : envelope_name(id));
       continue;
+    }
+    if (files.msg && files.eml) {
+      // Cannot be made by any version; the .msg is the message.
+      remove(queue_fd_.get(), "queue", body_name(id));
     }
     auto entry = load(id);
     if (!entry.ok()) {
       // Committed once but unreadable now: keep the bytes for a human.
-      for (const auto& name : {body_name(id), envelope_name(id)}) {
+      for (const auto& name : {message_name(id), body_name(id), envelope_name(id)}) {
+        if (!exists_in(queue_fd_.get(), name)) continue;
         ::renameat(queue_fd_.get(), name.c_str(), AT_FDCWD, (corrupt_path_ + "/" + name).c_str());
       }
       recovery_.quarantined.push_back(id + ": " + entry.error().message);
@@ -210,7 +239,8 @@ base::Result<std::unique_ptr<MessageWriter>> Spool::create() {
     std::string id = IdGenerator::next();
     // A queued message with this ID (another process, a clock stepped back)
     // would make the commit fail; cheaper to pick another ID now.
-    if (::faccessat(queue_fd_.get(), envelope_name(id).c_str(), F_OK, AT_SYMLINK_NOFOLLOW) == 0) {
+    if (exists_in(queue_fd_.get(), message_name(id)) ||
+        exists_in(queue_fd_.get(), envelope_name(id))) {
       continue;
     }
     std::string name = body_name(id);
@@ -248,23 +278,15 @@ void Spool::commit(std::unique_ptr<MessageWriter> writer, Envelope envelope, Com
     p.body = std::move(*body);
     envelope.id = p.id;
     envelope.size = writer->size();
-    std::string name = envelope_name(p.id);
-    FileDescriptor fd(
-        ::openat(incoming_fd_.get(), name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640));
-    if (!fd.valid()) {
-      p.error = errno_error(errno, "create envelope " + incoming_path_ + "/" + name);
-    } else if (auto w = write_all(fd.get(), envelope_to_json(envelope),
-                                  "write envelope " + incoming_path_ + "/" + name);
-               !w.ok()) {
+    if (auto w = write_all(p.body.get(), message_trailer(envelope),
+                           "write the envelope of " + incoming_path_ + "/" + body_name(p.id));
+        !w.ok()) {
       p.error = w.error();
-    } else {
-      p.envelope = std::move(fd);
     }
   }
   p.done = std::move(done);
   if (!committer_) {
     ::unlinkat(incoming_fd_.get(), body_name(p.id).c_str(), 0);
-    ::unlinkat(incoming_fd_.get(), envelope_name(p.id).c_str(), 0);
     if (p.done)
       p.done(base::make_error(options_.read_only ? "the spool was opened read-only"
                                                  : "the spool is stopped"));
@@ -272,45 +294,58 @@ void Spool::commit(std::unique_ptr<MessageWriter> writer, Envelope envelope, Com
   }
   if (auto refused = committer_->submit(std::move(p))) {
     ::unlinkat(incoming_fd_.get(), body_name(refused->id).c_str(), 0);
-    ::unlinkat(incoming_fd_.get(), envelope_name(refused->id).c_str(), 0);
     if (refused->done) refused->done(base::make_error("the spool is shutting down"));
   }
 }
 
 base::Result<QueueEntry> Spool::load(const std::string& id) const {
-  auto text = read_file(queue_fd_.get(), envelope_name(id), "read envelope of " + id);
-  if (!text.ok()) return text.error();
-  auto envelope = envelope_from_json(*text);
-  if (!envelope.ok())
-    return base::make_error(queue_path_ + "/" + envelope_name(id) + ": " +
-                            envelope.error().message);
-  if (envelope->id != id) {
-    return base::make_error(queue_path_ + "/" + envelope_name(id) + " names another ID (" +
-                            envelope->id + ")");
-  }
-  struct stat st {};
-  if (::fstatat(queue_fd_.get(), body_name(id).c_str(), &st, 0) != 0) {
-    return errno_error(errno, "stat message body of " + id);
-  }
   QueueEntry entry;
-  entry.envelope = std::move(*envelope);
-  entry.size = static_cast<std::uint64_t>(st.st_size);
-  entry.body_path = queue_path_ + "/" + body_name(id);
+  // The newest envelope: ID.json when delivery has written one.
+  std::optional<Envelope> updated;
+  if (exists_in(queue_fd_.get(), envelope_name(id))) {
+    auto text = read_file(queue_fd_.get(), envelope_name(id), "read envelope of " + id);
+    if (!text.ok()) return text.error();
+    auto envelope = envelope_from_json(*text);
+    if (!envelope.ok()) {
+      return base::make_error(queue_path_ + "/" + envelope_name(id) + ": " +
+                              envelope.error().message);
+    }
+    updated = std::move(*envelope);
+  }
+  FileDescriptor fd(::openat(queue_fd_.get(), message_name(id).c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.valid()) {
+    auto file = read_message_file(fd.get(), queue_path_ + "/" + message_name(id));
+    if (!file.ok()) return file.error();
+    entry.envelope = updated ? std::move(*updated) : std::move(file->envelope);
+    entry.size = file->body_size;
+    entry.body_path = queue_path_ + "/" + message_name(id);
+  } else if (errno == ENOENT && updated) {
+    // An old-format pair: ID.eml holds the body and nothing else.
+    struct stat st {};
+    if (::fstatat(queue_fd_.get(), body_name(id).c_str(), &st, 0) != 0) {
+      return errno_error(errno, "stat message body of " + id);
+    }
+    entry.envelope = std::move(*updated);
+    entry.size = static_cast<std::uint64_t>(st.st_size);
+    entry.body_path = queue_path_ + "/" + body_name(id);
+  } else {
+    return errno_error(errno, "open message " + id);
+  }
+  if (entry.envelope.id != id) {
+    return base::make_error("the envelope of " + id + " names another ID (" + entry.envelope.id +
+                            ")");
+  }
+  // Whatever the envelope file says, the body is what the file holds.
+  entry.envelope.size = entry.size;
   return entry;
 }
 
 base::Result<std::vector<QueueEntry>> Spool::list() const {
-  auto names = list_dir(queue_path_);
-  if (!names.ok()) return names.error();
-  std::vector<std::string> ids;
-  for (const auto& name : *names) {
-    auto [id, ext] = split_name(name);
-    if (ext == ".json") ids.push_back(std::move(id));
-  }
-  std::sort(ids.begin(), ids.end());
+  auto ids = this->ids();
+  if (!ids.ok()) return ids.error();
   std::vector<QueueEntry> entries;
-  entries.reserve(ids.size());
-  for (const auto& id : ids) {
+  entries.reserve(ids->size());
+  for (const auto& id : *ids) {
     auto entry = load(id);
     // Removed meanwhile (delivery), or a body whose rename is still pending
     // in another process: skip rather than fail the whole listing.
@@ -319,9 +354,15 @@ base::Result<std::vector<QueueEntry>> Spool::list() const {
   return entries;
 }
 
+bool Spool::committed(const std::string& id) const {
+  return exists_in(queue_fd_.get(), message_name(id)) ||
+         (exists_in(queue_fd_.get(), envelope_name(id)) &&
+          exists_in(queue_fd_.get(), body_name(id)));
+}
+
 base::Result<QueueEntry> Spool::find(std::string_view id) const {
   if (!IdGenerator::valid(id)) return invalid_id(id);
-  if (::faccessat(queue_fd_.get(), envelope_name(id).c_str(), F_OK, AT_SYMLINK_NOFOLLOW) != 0) {
+  if (!committed(std::string(id))) {
     return base::make_error("no message " + std::string(id) + " in the queue");
   }
   return load(std::string(id));
@@ -329,22 +370,34 @@ base::Result<QueueEntry> Spool::find(std::string_view id) const {
 
 base::Result<std::string> Spool::body_path(std::string_view id) const {
   if (!IdGenerator::valid(id)) return invalid_id(id);
-  if (::faccessat(queue_fd_.get(), envelope_name(id).c_str(), F_OK, AT_SYMLINK_NOFOLLOW) != 0) {
-    return base::make_error("no message " + std::string(id) + " in the queue");
-  }
-  return queue_path_ + "/" + body_name(id);
+  const std::string name(id);
+  if (exists_in(queue_fd_.get(), message_name(name))) return queue_path_ + "/" + message_name(name);
+  if (committed(name)) return queue_path_ + "/" + body_name(name);
+  return base::make_error("no message " + name + " in the queue");
 }
 
 base::Result<void> Spool::remove(std::string_view id) {
   if (!IdGenerator::valid(id)) return invalid_id(id);
-  // Envelope first: once it is gone the message is no longer committed, and
-  // a crash between the two unlinks leaves a body that recovery deletes.
-  if (::unlinkat(queue_fd_.get(), envelope_name(id).c_str(), 0) != 0) {
-    if (errno == ENOENT) return base::make_error("no message " + std::string(id) + " in the queue");
-    return errno_error(errno, "remove envelope of " + std::string(id));
+  const std::string name(id);
+  // The message file first: once it is gone the message is no longer
+  // committed, and a crash before the envelope update is unlinked too
+  // leaves an orphan ID.json that recovery deletes. (Removing ID.json
+  // first could bring back the accepted envelope, and with it recipients
+  // already delivered.)
+  if (::unlinkat(queue_fd_.get(), message_name(name).c_str(), 0) == 0) {
+    if (::unlinkat(queue_fd_.get(), envelope_name(name).c_str(), 0) != 0 && errno != ENOENT) {
+      return errno_error(errno, "remove the envelope update of " + name);
+    }
+    return {};
   }
-  if (::unlinkat(queue_fd_.get(), body_name(id).c_str(), 0) != 0 && errno != ENOENT) {
-    return errno_error(errno, "remove message body of " + std::string(id));
+  if (errno != ENOENT) return errno_error(errno, "remove message " + name);
+  // An old-format pair: envelope first, as it was the commit marker.
+  if (::unlinkat(queue_fd_.get(), envelope_name(name).c_str(), 0) != 0) {
+    if (errno == ENOENT) return base::make_error("no message " + name + " in the queue");
+    return errno_error(errno, "remove envelope of " + name);
+  }
+  if (::unlinkat(queue_fd_.get(), body_name(name).c_str(), 0) != 0 && errno != ENOENT) {
+    return errno_error(errno, "remove message body of " + name);
   }
   return {};
 }
@@ -354,9 +407,7 @@ base::Result<void> Spool::update(const Envelope& envelope) {
   const std::string& id = envelope.id;
   if (!IdGenerator::valid(id)) return invalid_id(id);
   // Deleted meanwhile ('herald queue delete'): do not bring it back.
-  if (::faccessat(queue_fd_.get(), body_name(id).c_str(), F_OK, AT_SYMLINK_NOFOLLOW) != 0) {
-    return base::make_error("no message " + id + " in the queue");
-  }
+  if (!committed(id)) return base::make_error("no message " + id + " in the queue");
   // Written beside the incoming messages (recovery wipes incoming/), synced,
   // then renamed over the old envelope: a reader sees the old or the new
   // one, never a torn file.
@@ -391,7 +442,7 @@ void Spool::set_commit_listener(std::function<void(const std::string&)> listener
 
 base::Result<void> Spool::request_retry(std::string_view id) {
   if (!IdGenerator::valid(id)) return invalid_id(id);
-  if (::faccessat(queue_fd_.get(), envelope_name(id).c_str(), F_OK, AT_SYMLINK_NOFOLLOW) != 0) {
+  if (!committed(std::string(id))) {
     return base::make_error("no message " + std::string(id) + " in the queue");
   }
   const std::string path = retry_path_ + "/" + std::string(id);
@@ -415,11 +466,9 @@ base::Result<std::vector<std::string>> Spool::ids() const {
   auto names = list_dir(queue_path_);
   if (!names.ok()) return names.error();
   std::vector<std::string> out;
-  for (const auto& name : *names) {
-    auto [id, ext] = split_name(name);
-    if (ext == ".json") out.push_back(std::move(id));
+  for (const auto& [id, files] : queued_files(*names)) {
+    if (files.committed()) out.push_back(id);  // the map keeps them sorted
   }
-  std::sort(out.begin(), out.end());
   return out;
 }
 
@@ -443,14 +492,22 @@ Stats Spool::stats() const {
   auto names = list_dir(queue_path_);
   if (!names.ok()) return stats;
   std::string oldest;
-  for (const auto& name : *names) {
-    auto [id, ext] = split_name(name);
-    if (ext != ".json") continue;
-    struct stat st {};
-    // No body: removed meanwhile, or an interrupted pair; not a message.
-    if (::fstatat(queue_fd_.get(), body_name(id).c_str(), &st, 0) != 0) continue;
+  for (const auto& [id, files] : queued_files(*names)) {
+    if (!files.committed()) continue;
+    std::uint64_t bytes = 0;
+    if (files.msg) {
+      FileDescriptor fd(::openat(queue_fd_.get(), message_name(id).c_str(), O_RDONLY | O_CLOEXEC));
+      auto size = fd.valid() ? read_body_size(fd.get(), message_name(id))
+                             : base::Result<std::uint64_t>(base::make_error("gone"));
+      if (!size) continue;  // removed meanwhile, or damaged: not counted
+      bytes = *size;
+    } else {
+      struct stat st {};
+      if (::fstatat(queue_fd_.get(), body_name(id).c_str(), &st, 0) != 0) continue;
+      bytes = static_cast<std::uint64_t>(st.st_size);
+    }
     ++stats.count;
-    stats.total_bytes += static_cast<std::uint64_t>(st.st_size);
+    stats.total_bytes += bytes;
     if (oldest.empty() || id < oldest) oldest = id;
   }
   if (!oldest.empty()) {

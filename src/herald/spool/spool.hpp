@@ -4,32 +4,37 @@
 //
 // Layout
 //   spool/lock        flock'ed by the one process that owns the spool
-//   spool/incoming/   ID.eml, ID.json being received or waiting for commit
-//   spool/queue/      committed messages: ID.eml (body) + ID.json (envelope)
+//   spool/incoming/   ID.eml: a message being received or waiting for commit
+//   spool/queue/      committed messages: ID.msg (body, then the envelope it
+//                     was accepted with; see message_file.hpp), and ID.json
+//                     once delivery has recorded state (it then wins over
+//                     the envelope inside ID.msg). ID.eml + ID.json pairs are
+//                     messages committed by versions before the one-file
+//                     format; they are still read, delivered and removed.
 //   spool/corrupt/    committed messages whose envelope could not be read
 //   spool/retry/      empty files named by ID: `herald queue retry` requests
 //
 // Commit protocol (one round of the committer thread takes every pending
 // commit; Spool::commit itself only writes to the page cache):
 //   0. The session streams the body to incoming/ID.eml (MessageWriter).
-//   1. commit(): flush the writer's buffer, write incoming/ID.json (O_EXCL).
+//   1. commit(): flush the writer's buffer, append the envelope trailer.
 //   2. Round: sync_file_range(WRITE) on every file of the batch, then
 //      fdatasync() each (the first journal commit covers them all).
-//   3. For each message rename incoming/ID.eml -> queue/ID.eml, then
-//      incoming/ID.json -> queue/ID.json (RENAME_NOREPLACE). At run time the
-//      envelope is the commit marker: a reader never sees it without a body.
+//   3. For each message rename incoming/ID.eml -> queue/ID.msg
+//      (RENAME_NOREPLACE). At run time the rename is the commit: a reader
+//      never sees an incomplete ID.msg.
 //   4. fsync(queue/) ONCE for the whole batch: every rename becomes durable.
 //   5. Only then run the done callbacks (the session's "250 queued as ID").
 // A crash before step 4 completes may keep any subset of the renames, but no
-// one has been told "done", so recovery may drop them; after step 4 both
-// files of every message of the batch are durable, so nothing acknowledged is
-// lost. Renames out of incoming/ need no fsync of incoming/: a stale name left
+// one has been told "done", and every kept ID.msg is complete; after step 4
+// every message of the batch is durable, so nothing acknowledged is lost.
+// Renames out of incoming/ need no fsync of incoming/: a stale name left
 // there after a crash is deleted by recovery (the queue/ name stays).
 //
 // Recovery (open, exclusive mode): delete everything in incoming/; in queue/
-// delete a body without envelope or an envelope without body (interrupted,
-// never acknowledged); move pairs whose envelope does not parse to corrupt/.
-// What was removed is logged and kept in recovery().
+// delete an ID.json without its message and half an old-format pair
+// (interrupted, never acknowledged); move messages whose envelope does not
+// parse to corrupt/. What was removed is logged and kept in recovery().
 #pragma once
 
 #include <atomic>
@@ -91,7 +96,8 @@ class Spool {
   void commit(std::unique_ptr<MessageWriter> writer, Envelope envelope, CommitCallback done);
 
   // Rewrites a committed message's envelope (delivery state) durably: temp
-  // file, fdatasync, rename over ID.json, fsync queue/. Fails when the
+  // file, fdatasync, rename over ID.json (which then wins over the envelope
+  // inside ID.msg), fsync queue/. Fails when the
   // message was deleted meanwhile. Blocking: call it from a worker or the
   // delivery thread, never a session's I/O thread.
   base::Result<void> update(const Envelope& envelope);
@@ -120,13 +126,15 @@ class Spool {
   base::Result<QueueEntry> find(std::string_view id) const;
   base::Result<std::string> body_path(std::string_view id) const;
 
-  // Unlinks envelope then body. Not fsynced on its own (the next commit's
-  // directory fsync persists it): a crash right after may bring the message
-  // back, which costs at most a duplicate delivery, never a loss.
+  // Unlinks the message, then its envelope update. Not fsynced on its own
+  // (the next commit's directory fsync persists it): a crash right after may
+  // bring the message back, which costs at most a duplicate delivery, never
+  // a loss.
   base::Result<void> remove(std::string_view id);
 
-  // Read from the directory each time (names and body sizes, no envelope
-  // parsing), so it stays right when another process removes messages.
+  // Read from the directory each time (names and body sizes from each
+  // file's footer, no envelope parsing), so it stays right when another
+  // process removes messages.
   Stats stats() const;
   const RecoveryReport& recovery() const { return recovery_; }
   const std::string& path() const { return root_; }
@@ -139,6 +147,8 @@ class Spool {
   base::Result<void> setup(const std::string& data_dir, OpenOptions options);
   base::Result<void> recover();
   base::Result<QueueEntry> load(const std::string& id) const;
+  // queue/ holds the message: ID.msg, or an old-format ID.eml + ID.json.
+  bool committed(const std::string& id) const;
 
   OpenOptions options_;
   std::string root_, incoming_path_, queue_path_, corrupt_path_, retry_path_;

@@ -87,7 +87,7 @@ TEST(SpoolCrash, KillRightAfterTheCallbackLosesNothing) {
   EXPECT_TRUE((*spool)->recovery().removed.empty());
   auto entry = (*spool)->find(id);
   ASSERT_TRUE(entry.ok()) << entry.error().message;
-  EXPECT_EQ(slurp(entry->body_path), body_for("only"));
+  EXPECT_EQ(body_of(*entry), body_for("only"));
   EXPECT_EQ(entry->envelope.recipients.at(0).state, "queued");
 }
 
@@ -173,7 +173,7 @@ TEST(SpoolCrash, KillDuringConcurrentCommitsKeepsEveryAcknowledged) {
     in >> id >> tag;
     auto entry = (*spool)->find(id);
     ASSERT_TRUE(entry.ok()) << line << ": " << entry.error().message;
-    EXPECT_EQ(slurp(entry->body_path), body_for(tag)) << line;
+    EXPECT_EQ(body_of(*entry), body_for(tag)) << line;
   }
   auto list = (*spool)->list();
   ASSERT_TRUE(list.ok());

@@ -64,8 +64,11 @@ TEST(Spool, CommitListFindExactBody) {
   EXPECT_EQ(*id, writer_id);
 
   EXPECT_TRUE(fs::is_empty(dir.spool("incoming")));
-  EXPECT_TRUE(fs::exists(dir.spool("queue/" + *id + ".eml")));
-  EXPECT_TRUE(fs::exists(dir.spool("queue/" + *id + ".json")));
+  // One file: the body, then the envelope (no separate ID.json until
+  // delivery records state).
+  EXPECT_TRUE(fs::exists(dir.spool("queue/" + *id + ".msg")));
+  EXPECT_FALSE(fs::exists(dir.spool("queue/" + *id + ".eml")));
+  EXPECT_FALSE(fs::exists(dir.spool("queue/" + *id + ".json")));
 
   auto entry = spool->find(*id);
   ASSERT_TRUE(entry.ok()) << entry.error().message;
@@ -73,7 +76,7 @@ TEST(Spool, CommitListFindExactBody) {
   e.size = body.size();
   EXPECT_EQ(entry->envelope, e);
   EXPECT_EQ(entry->size, body.size());
-  EXPECT_EQ(slurp(entry->body_path), body);
+  EXPECT_EQ(body_of(*entry), body);
   EXPECT_EQ(*spool->body_path(*id), entry->body_path);
 
   auto list = spool->list();
@@ -103,6 +106,56 @@ TEST(Spool, UpdateRewritesTheEnvelopeDurably) {
   EXPECT_FALSE(fs::exists(dir.spool("queue/" + id + ".json")));
 }
 
+TEST(Spool, UpdatedEnvelopeWinsAndLeavesWithTheMessage) {
+  TestDir dir;
+  auto spool = open_spool(dir);
+  const std::string body = "Subject: x\r\n\r\nbody\r\n";
+  const std::string id = commit_text(*spool, body);
+  auto entry = spool->find(id).value();
+  entry.envelope.recipients[0].state = "delivered";
+  ASSERT_TRUE(spool->update(entry.envelope).ok());
+  // ID.msg keeps the accepted envelope; ID.json holds the newer one.
+  EXPECT_TRUE(fs::exists(dir.spool("queue/" + id + ".msg")));
+  EXPECT_TRUE(fs::exists(dir.spool("queue/" + id + ".json")));
+  auto again = spool->find(id).value();
+  EXPECT_EQ(again.envelope.recipients[0].state, "delivered");
+  EXPECT_EQ(again.size, body.size());
+  EXPECT_EQ(body_of(again), body);
+  EXPECT_EQ(spool->ids().value(), std::vector<std::string>{id});
+  ASSERT_TRUE(spool->remove(id).ok());
+  EXPECT_FALSE(fs::exists(dir.spool("queue/" + id + ".msg")));
+  EXPECT_FALSE(fs::exists(dir.spool("queue/" + id + ".json")));
+  EXPECT_TRUE(spool->ids().value().empty());
+}
+
+TEST(Spool, RecoveryOfOneFileMessages) {
+  TestDir dir;
+  std::string kept, updated_then_cut, damaged;
+  {
+    auto spool = open_spool(dir);
+    kept = commit_text(*spool, "kept body");
+    updated_then_cut = commit_text(*spool, "removed body");
+    damaged = commit_text(*spool, "damaged body");
+    auto e = spool->find(updated_then_cut).value().envelope;
+    e.recipients[0].state = "delivered";
+    ASSERT_TRUE(spool->update(e).ok());
+  }
+  // A crash inside remove(): the message file is gone, its update is not.
+  fs::remove(dir.spool("queue/" + updated_then_cut + ".msg"));
+  // A message file whose trailer was damaged on disk.
+  fs::resize_file(dir.spool("queue/" + damaged + ".msg"),
+                  fs::file_size(dir.spool("queue/" + damaged + ".msg")) - 3);
+
+  auto spool = open_spool(dir);
+  EXPECT_EQ(spool->recovery().removed,
+            std::vector<std::string>{"queue/" + updated_then_cut + ".json"});
+  ASSERT_EQ(spool->recovery().quarantined.size(), 1u);
+  EXPECT_EQ(spool->recovery().quarantined[0].rfind(damaged, 0), 0u);
+  EXPECT_TRUE(fs::exists(dir.spool("corrupt/" + damaged + ".msg")));
+  EXPECT_EQ(spool->ids().value(), std::vector<std::string>{kept});
+  EXPECT_EQ(body_of(spool->find(kept).value()), "kept body");
+}
+
 TEST(Spool, EnqueueCommitsAMessageFromMemory) {
   TestDir dir;
   auto spool = open_spool(dir);
@@ -112,7 +165,7 @@ TEST(Spool, EnqueueCommitsAMessageFromMemory) {
                  [&done](base::Result<std::string> r) { done.set_value(std::move(r)); });
   auto id = future.get();
   ASSERT_TRUE(id.ok()) << id.error().message;
-  EXPECT_EQ(slurp(spool->find(*id).value().body_path), "Subject: bounce\r\n\r\ntext\r\n");
+  EXPECT_EQ(body_of(spool->find(*id).value()), "Subject: bounce\r\n\r\ntext\r\n");
 }
 
 TEST(Spool, ReopenListsCommittedOldestFirst) {
@@ -129,7 +182,7 @@ TEST(Spool, ReopenListsCommittedOldestFirst) {
   ASSERT_EQ(list->size(), 5u);
   for (int i = 0; i < 5; ++i) {
     EXPECT_EQ((*list)[i].envelope.id, ids[i]);
-    EXPECT_EQ(slurp((*list)[i].body_path), "message " + std::to_string(i));
+    EXPECT_EQ(body_of((*list)[i]), "message " + std::to_string(i));
   }
   EXPECT_EQ(spool->stats().count, 5u);
 }
@@ -168,7 +221,7 @@ TEST(Spool, RecoveryRemovesIncompleteAndKeepsCommitted) {
   ASSERT_TRUE(list.ok());
   ASSERT_EQ(list->size(), 1u);
   EXPECT_EQ(list->front().envelope.id, kept);
-  EXPECT_EQ(slurp(list->front().body_path), "committed body");
+  EXPECT_EQ(body_of(list->front()), "committed body");
 }
 
 TEST(Spool, OneOwnerAtATimeAndReadOnlyViews) {

@@ -11,6 +11,7 @@
 #include <iterator>
 #include <string>
 
+#include "herald/spool/message_file.hpp"
 #include "herald/spool/spool.hpp"
 
 namespace herald::spool {
@@ -36,6 +37,12 @@ class TestDir {
 inline std::string slurp(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+// The body of a queued message, as every reader must see it.
+inline std::string body_of(const QueueEntry& entry) {
+  auto body = read_body(entry.body_path, entry.size);
+  return body.ok() ? *body : "<" + body.error().message + ">";
 }
 
 inline void spit(const std::string& path, const std::string& bytes) {
