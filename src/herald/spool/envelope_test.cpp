@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 namespace herald::spool {
 namespace {
 
@@ -79,6 +81,44 @@ TEST(Envelope, InvalidUtf8DoesNotThrow) {
   std::string json;
   EXPECT_NO_THROW(json = envelope_to_json(e));
   EXPECT_TRUE(envelope_from_json(json).ok());
+}
+
+TEST(Envelope, SameTextAsAJsonLibraryWouldWrite) {
+  // The hand-written serializer must print what nlohmann's pretty dump of
+  // the same document prints, escapes and all, so ID.json stays the format
+  // operators know.
+  std::vector<Envelope> cases{sample(), Envelope{}};
+  Envelope odd = sample();
+  odd.mail_from = "quote\" back\\slash \x01\x1f\t\n\r\b\f del\x7f";
+  odd.recipients.clear();
+  odd.prepend_headers = "A: b\r\n\tc\r\n";
+  odd.recipients.push_back({"x@y.z", "delivered"});
+  odd.recipients[0].reported = true;
+  odd.recipients[0].next_attempt = -5;
+  cases.push_back(odd);
+  for (const auto& e : cases) {
+    const std::string mine = envelope_to_json(e);
+    auto parsed = nlohmann::ordered_json::parse(mine);
+    EXPECT_EQ(mine, parsed.dump(2) + "\n");
+  }
+}
+
+TEST(Envelope, EveryInvalidUtf8ByteBecomesAReplacementCharacter) {
+  Envelope e = sample();
+  // A stray continuation byte, a truncated sequence, an overlong form, a
+  // surrogate, and then valid text again.
+  e.helo =
+      "a\x80"
+      "b\xe2\x82"
+      "c\xc0\xaf"
+      "d\xed\xa0\x80"
+      "e\xe2\x82\xac"
+      "f";
+  auto back = envelope_from_json(envelope_to_json(e));
+  ASSERT_TRUE(back.ok()) << back.error().message;
+  const std::string r = "\xEF\xBF\xBD";
+  EXPECT_EQ(back->helo,
+            "a" + r + "b" + r + r + "c" + r + r + "d" + r + r + r + "e\xe2\x82\xac" + "f");
 }
 
 }  // namespace
