@@ -185,22 +185,23 @@ base::Result<std::vector<DkimKey>> Store::list_dkim_keys(std::string_view domain
   auto normalized = normalize_domain(domain);
   if (!normalized) return normalized.error();
   return impl_->run("listing DKIM keys", [&]() -> base::Result<std::vector<DkimKey>> {
-    SQLite::Statement q(impl_->db,
-                        "SELECT d.name, k.selector, k.algorithm, k.key_file, k.public_txt, "
-                        "k.state, k.created_at, k.retired_at FROM dkim_keys k "
-                        "JOIN domains d ON d.id = k.domain_id WHERE d.name = ? ORDER BY k.id");
-    q.bind(1, *normalized);
+    // Compiled once: the signing path reads this whenever the store changed.
+    auto q = impl_->statements.get(
+        "SELECT d.name, k.selector, k.algorithm, k.key_file, k.public_txt, "
+        "k.state, k.created_at, k.retired_at FROM dkim_keys k "
+        "JOIN domains d ON d.id = k.domain_id WHERE d.name = ? ORDER BY k.id");
+    q->bind(1, *normalized);
     std::vector<DkimKey> out;
-    while (q.executeStep()) {
+    while (q->executeStep()) {
       DkimKey k;
-      k.domain = q.getColumn(0).getString();
-      k.selector = q.getColumn(1).getString();
-      k.algorithm = q.getColumn(2).getString();
-      k.key_file = q.getColumn(3).getString();
-      k.public_txt = q.getColumn(4).getString();
-      k.state = q.getColumn(5).getString();
-      k.created_at = q.getColumn(6).getInt64();
-      if (!q.getColumn(7).isNull()) k.retired_at = q.getColumn(7).getInt64();
+      k.domain = q->getColumn(0).getString();
+      k.selector = q->getColumn(1).getString();
+      k.algorithm = q->getColumn(2).getString();
+      k.key_file = q->getColumn(3).getString();
+      k.public_txt = q->getColumn(4).getString();
+      k.state = q->getColumn(5).getString();
+      k.created_at = q->getColumn(6).getInt64();
+      if (!q->getColumn(7).isNull()) k.retired_at = q->getColumn(7).getInt64();
       out.push_back(std::move(k));
     }
     return out;

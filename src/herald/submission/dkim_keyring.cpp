@@ -23,29 +23,41 @@ std::string lower(std::string_view s) {
 
 }  // namespace
 
-DkimKeyring::DkimKeyring(store::Store& store, std::chrono::seconds ttl)
-    : store_(store), ttl_(ttl) {}
+DkimKeyring::DkimKeyring(store::Store& store) : store_(store) {}
 
 base::Result<std::shared_ptr<const DkimKeyring::Entry>> DkimKeyring::keys_for(
     const std::string& domain) {
-  const auto now = std::chrono::steady_clock::now();
+  const auto version = store_.change_counter();
+  std::shared_ptr<const Entry> cached;
   {
     std::lock_guard lock(mu_);
     auto it = cache_.find(domain);
-    if (it != cache_.end() && now - it->second->loaded < ttl_) return it->second;
+    if (it != cache_.end()) cached = it->second;
   }
+  if (cached && version && cached->version == version) return cached;
+
   auto rows = store_.list_dkim_keys(domain);
   if (!rows) return rows.error();
-  auto entry = std::make_shared<Entry>();
-  entry->loaded = now;
+  std::string fingerprint;
   for (const auto& row : *rows) {
     if (row.state != "active" && row.state != "retiring") continue;
-    auto pem = read_file(row.key_file);
-    if (!pem) return pem.error();
-    auto signer = dkim::signer_from_pem(*pem);
-    if (!signer)
-      return base::make_error("DKIM key " + row.key_file + ": " + signer.error().message);
-    entry->keys.push_back(std::make_shared<const Key>(Key{row.selector, std::move(*signer)}));
+    fingerprint += row.selector + '\n' + row.key_file + '\n' + row.state + '\n';
+  }
+  auto entry = std::make_shared<Entry>();
+  entry->version = version;
+  entry->fingerprint = fingerprint;
+  if (cached && cached->fingerprint == fingerprint) {
+    entry->keys = cached->keys;  // the same keys: no need to parse them again
+  } else {
+    for (const auto& row : *rows) {
+      if (row.state != "active" && row.state != "retiring") continue;
+      auto pem = read_file(row.key_file);
+      if (!pem) return pem.error();
+      auto signer = dkim::signer_from_pem(*pem);
+      if (!signer)
+        return base::make_error("DKIM key " + row.key_file + ": " + signer.error().message);
+      entry->keys.push_back(std::make_shared<const Key>(Key{row.selector, std::move(*signer)}));
+    }
   }
   std::lock_guard lock(mu_);
   // A bounded cache: one entry per sending domain ever seen, reset whole

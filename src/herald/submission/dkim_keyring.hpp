@@ -1,13 +1,15 @@
 // submission::DkimKeyring — the DKIM keys of the sending domains, loaded
-// from the store and the key files and kept for a minute, and signing a
-// message's header section with them. Runs on worker threads only: it reads
-// SQLite and files, and RSA signing costs about a millisecond.
+// from the store and the key files and kept while the store says they are
+// unchanged, and signing a message's header section with them. Runs on
+// worker threads only: it reads SQLite and files, and RSA signing costs
+// about a millisecond.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -27,7 +29,7 @@ struct DkimSignature {
 
 class DkimKeyring {
  public:
-  explicit DkimKeyring(store::Store& store, std::chrono::seconds ttl = std::chrono::seconds{60});
+  explicit DkimKeyring(store::Store& store);
 
   // Signs with every active and retiring key of the nearest domain at or
   // above `from_domain` that has keys (news.acme.example falls back to
@@ -43,13 +45,18 @@ class DkimKeyring {
     std::unique_ptr<dkim::Signer> signer;
   };
   struct Entry {
-    std::chrono::steady_clock::time_point loaded;
+    // The store's change counter before the rows were read: while it holds,
+    // nothing (a rotation, a retirement, a removed domain) can have changed.
+    std::optional<std::uint64_t> version;
+    // selector, key file and state of each signing key: when the counter
+    // moved but these did not (the usual case: the audit trail or delivery
+    // committed), the parsed keys are kept rather than read again.
+    std::string fingerprint;
     std::vector<std::shared_ptr<const Key>> keys;
   };
   base::Result<std::shared_ptr<const Entry>> keys_for(const std::string& domain);
 
   store::Store& store_;
-  std::chrono::seconds ttl_;
   std::mutex mu_;
   std::unordered_map<std::string, std::shared_ptr<const Entry>> cache_;
 };
