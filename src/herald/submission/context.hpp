@@ -34,6 +34,8 @@ struct Context {
   spool::Spool& spool;
   asio::thread_pool& workers;
   SessionRegistry& sessions;
+  // Account policy and suppression answers while the store is unchanged.
+  PolicyCache& policy_cache;
   // A failed AUTH answers no sooner than this after it started, whatever
   // failed, so timing reveals nothing and guessing is slow.
   std::chrono::milliseconds auth_failure_floor{1000};
@@ -43,9 +45,6 @@ struct Context {
   DkimKeyring* dkim = nullptr;
   // Message and recipient rate limits (accounts, client IPs); null: none.
   policy::RateLimiter* rates = nullptr;
-  // Account policy and suppression answers while the store is unchanged;
-  // null: every lookup reads the store on a worker.
-  PolicyCache* policy_cache = nullptr;
 };
 
 }  // namespace herald::submission

@@ -1,6 +1,19 @@
 #include "herald/submission/policy_cache.hpp"
 
 namespace herald::submission {
+namespace {
+
+// The counter first, then the read: an answer is never tagged with a
+// version newer than what it saw.
+template <class Read, class Put>
+auto read_through(store::Store& store, Read read, Put put) {
+  const auto before = store.change_counter();
+  auto answer = read();
+  if (answer && before) put(*answer, *before);
+  return answer;
+}
+
+}  // namespace
 
 void PolicyCache::move_to(std::uint64_t version) {
   if (version_ == version) return;
@@ -10,18 +23,20 @@ void PolicyCache::move_to(std::uint64_t version) {
 }
 
 std::optional<store::AccountPolicy> PolicyCache::account(std::string_view account,
-                                                         std::uint64_t version) {
+                                                         std::optional<std::uint64_t> version) {
+  if (!version) return std::nullopt;
   std::lock_guard lock(mu_);
-  move_to(version);
+  move_to(*version);
   auto it = accounts_.find(std::string(account));
   if (it == accounts_.end()) return std::nullopt;
   return it->second;
 }
 
-std::optional<std::optional<store::Suppression>> PolicyCache::suppression(std::string_view address,
-                                                                          std::uint64_t version) {
+std::optional<std::optional<store::Suppression>> PolicyCache::suppression(
+    std::string_view address, std::optional<std::uint64_t> version) {
+  if (!version) return std::nullopt;
   std::lock_guard lock(mu_);
-  move_to(version);
+  move_to(*version);
   auto it = suppressions_.find(std::string(address));
   if (it == suppressions_.end()) return std::nullopt;
   return it->second;
@@ -44,6 +59,22 @@ void PolicyCache::put_suppression(std::string_view address,
   if (version_ != version) return;
   if (suppressions_.size() >= max_entries_) suppressions_.clear();
   suppressions_.insert_or_assign(std::string(address), row);
+}
+
+base::Result<store::AccountPolicy> PolicyCache::read_account(store::Store& store,
+                                                             const std::string& account) {
+  return read_through(
+      store, [&] { return store.account_policy(account); },
+      [&](const store::AccountPolicy& p, std::uint64_t v) { put_account(account, p, v); });
+}
+
+base::Result<std::optional<store::Suppression>> PolicyCache::read_suppression(
+    store::Store& store, const std::string& address) {
+  return read_through(
+      store, [&] { return store.find_suppression(address); },
+      [&](const std::optional<store::Suppression>& row, std::uint64_t v) {
+        put_suppression(address, row, v);
+      });
 }
 
 }  // namespace herald::submission

@@ -28,17 +28,24 @@ class PolicyCache {
   explicit PolicyCache(std::size_t max_entries = 20000) : max_entries_(max_entries) {}
 
   // The cached answer when `version` (the store's change counter now) is
-  // the one it was read under.
-  std::optional<store::AccountPolicy> account(std::string_view account, std::uint64_t version);
+  // the one it was read under; never one when the version is unknown.
+  std::optional<store::AccountPolicy> account(std::string_view account,
+                                              std::optional<std::uint64_t> version);
   // nullopt: not cached; a value: the suppression row, or not listed.
-  std::optional<std::optional<store::Suppression>> suppression(std::string_view address,
-                                                               std::uint64_t version);
+  std::optional<std::optional<store::Suppression>> suppression(
+      std::string_view address, std::optional<std::uint64_t> version);
 
   // Remember an answer read from the store after the counter said `version`.
   void put_account(std::string_view account, const store::AccountPolicy& policy,
                    std::uint64_t version);
   void put_suppression(std::string_view address, const std::optional<store::Suppression>& row,
                        std::uint64_t version);
+
+  // A miss: read the store (blocking: on a worker) and remember the answer
+  // under the counter read before it.
+  base::Result<store::AccountPolicy> read_account(store::Store& store, const std::string& account);
+  base::Result<std::optional<store::Suppression>> read_suppression(store::Store& store,
+                                                                   const std::string& address);
 
  private:
   // Caller holds mu_. Forgets everything read under another version.

@@ -25,6 +25,16 @@ TEST(PolicyCache, AnswersWhileTheVersionHolds) {
   EXPECT_FALSE(cache.account("other", 7).has_value());
 }
 
+TEST(PolicyCache, NoAnswerWhenTheVersionIsUnknown) {
+  PolicyCache cache;
+  EXPECT_FALSE(cache.account("acme", 7).has_value());
+  cache.put_account("acme", policy_with("example.com"), 7);
+  // The store could not say (busy): read it, whatever the cache holds.
+  EXPECT_FALSE(cache.account("acme", std::nullopt).has_value());
+  EXPECT_FALSE(cache.suppression("a@example.org", std::nullopt).has_value());
+  EXPECT_TRUE(cache.account("acme", 7).has_value());
+}
+
 TEST(PolicyCache, AnyChangeForgetsEverything) {
   PolicyCache cache;
   EXPECT_FALSE(cache.account("acme", 7).has_value());

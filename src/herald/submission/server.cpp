@@ -120,14 +120,13 @@ base::Result<void> serve(const config::Config& config, const ServiceFactory& ser
                          .window = config.auth.lockout});
   auth::ApiKeyVerifier api_keys(*store);
   store::AuditWriter audit(*store);
+  PolicyCache policy_cache;
   Context context{config, tls,    limiter, verifier, api_keys, lockout,
-                  audit,  *store, **spool, workers,  sessions};
+                  audit,  *store, **spool, workers,  sessions, policy_cache};
   DkimKeyring dkim(*store);
   context.dkim = &dkim;
   policy::RateLimiter rates;
   context.rates = &rates;
-  PolicyCache policy_cache;
-  context.policy_cache = &policy_cache;
   // Shared with the start-up fetch, which may outlive an early return.
   std::shared_ptr<auth::JwksSource> jwks;
   if (uses_oauth(config)) {

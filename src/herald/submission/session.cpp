@@ -300,39 +300,22 @@ asio::awaitable<base::Result<store::AccountPolicy>> Session::account_policy(
     const std::string& account) {
   // The store is read on a worker (SQLite may wait on the disk) unless the
   // cache holds an answer the store has not changed since.
-  if (store_version_ && ctx_.policy_cache) {
-    if (auto cached = ctx_.policy_cache->account(account, *store_version_)) {
-      co_return std::move(*cached);
-    }
-  }
+  if (auto hit = ctx_.policy_cache.account(account, store_version_)) co_return std::move(*hit);
+  PolicyCache& cache = ctx_.policy_cache;
   store::Store& store = ctx_.store;
-  PolicyCache* cache = ctx_.policy_cache;
-  co_return co_await run_blocking(ctx_.workers, [&store, cache, &account] {
-    const auto before = store.change_counter();
-    auto policy = store.account_policy(account);
-    if (policy && before && cache) cache->put_account(account, *policy, *before);
-    return policy;
-  });
+  co_return co_await run_blocking(
+      ctx_.workers, [&cache, &store, &account] { return cache.read_account(store, account); });
 }
 
 asio::awaitable<base::Result<std::optional<store::Suppression>>> Session::find_suppression(
     const std::string& address) {
   // Looked up for every recipient, so that 'herald suppression add/remove'
-  // takes effect from the next transaction: any change to the store
-  // empties the cache.
-  if (store_version_ && ctx_.policy_cache) {
-    if (auto cached = ctx_.policy_cache->suppression(address, *store_version_)) {
-      co_return std::move(*cached);
-    }
-  }
+  // takes effect from the next transaction: any commit empties the cache.
+  if (auto hit = ctx_.policy_cache.suppression(address, store_version_)) co_return std::move(*hit);
+  PolicyCache& cache = ctx_.policy_cache;
   store::Store& store = ctx_.store;
-  PolicyCache* cache = ctx_.policy_cache;
-  co_return co_await run_blocking(ctx_.workers, [&store, cache, &address] {
-    const auto before = store.change_counter();
-    auto row = store.find_suppression(address);
-    if (row && before && cache) cache->put_suppression(address, *row, *before);
-    return row;
-  });
+  co_return co_await run_blocking(
+      ctx_.workers, [&cache, &store, &address] { return cache.read_suppression(store, address); });
 }
 
 std::optional<smtp::Reply> Session::take_rate(std::string_view what, std::uint64_t n) {
