@@ -121,6 +121,8 @@ base::Result<void> serve(const config::Config& config, const ServiceFactory& ser
   auth::ApiKeyVerifier api_keys(*store);
   store::AuditWriter audit(*store);
   PolicyCache policy_cache;
+  // Opens the store's change probe here, so no I/O thread ever opens it.
+  (void)store->change_counter();
   Context context{config, tls,    limiter, verifier, api_keys, lockout,
                   audit,  *store, **spool, workers,  sessions, policy_cache};
   DkimKeyring dkim(*store);
