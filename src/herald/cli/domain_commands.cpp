@@ -315,7 +315,7 @@ void add_domain_commands(CLI::App& app, Globals& globals) {
     }
     audit_admin(ctx->store, "dkim_rotated", "domain=" + *name + " new=" + describe(*made));
     std::cout << "New DKIM keys for " << *name << ": " << describe(*made)
-              << ". They sign from now on (a running server picks them up within a minute).\n"
+              << ". They sign from now on (a running server uses them from its next message).\n"
               << "Publish the new records now; keep the old ones until 'herald domain rotate-dkim "
               << *name << " --retire':\n";
     for (const auto& k : *made) {
