@@ -4,13 +4,12 @@
 #include <cctype>
 #include <vector>
 
+#include "herald/base/ascii.hpp"
+
 namespace herald::auth {
 
 std::string lockout_login_key(std::string_view login) {
-  std::string key(login.substr(0, 320));
-  std::transform(key.begin(), key.end(), key.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return key;
+  return base::ascii_lower(login.substr(0, 320));
 }
 
 Lockout::Lockout(Options options) : options_(std::move(options)) {}

@@ -7,21 +7,14 @@
 
 #include "herald/auth/sasl_login.hpp"
 #include "herald/auth/sasl_plain.hpp"
+#include "herald/base/ascii.hpp"
 
 namespace herald::auth {
 namespace {
 
-constexpr std::array<std::string_view, 2> kMechanisms{"PLAIN", "LOGIN"};
+using base::iequals;
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char c = a[i];
-    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-    if (c != b[i]) return false;
-  }
-  return true;
-}
+constexpr std::array<std::string_view, 2> kMechanisms{"PLAIN", "LOGIN"};
 
 }  // namespace
 

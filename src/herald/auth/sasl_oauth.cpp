@@ -9,10 +9,13 @@
 #include <nlohmann/json.hpp>
 
 #include "herald/auth/sasl_text.hpp"
+#include "herald/base/ascii.hpp"
 #include "herald/base/base64.hpp"
 
 namespace herald::auth {
 namespace {
+
+using base::iequals;
 
 constexpr char kSep = '\x01';
 
@@ -29,15 +32,6 @@ bool is_b64token(std::string_view t) {
   if (i == 0) return false;
   for (; i < t.size(); ++i) {
     if (t[i] != '=') return false;
-  }
-  return true;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; };
-    if (lower(a[i]) != lower(b[i])) return false;
   }
   return true;
 }

@@ -8,6 +8,8 @@
 #include <array>
 #include <limits>
 
+#include "herald/base/ascii.hpp"
+
 namespace herald::base {
 namespace {
 
@@ -34,18 +36,6 @@ std::string quoted(std::string_view text) {
 
 bool is_digit(char c) {
   return c >= '0' && c <= '9';
-}
-
-char lower(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-bool equals_ignore_case(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
 }
 
 // Splits "<digits>[spaces]<unit>". Returns false when there are no leading
@@ -122,7 +112,7 @@ Result<std::uint64_t> parse_size(std::string_view text) {
   }
   if (unit.empty()) return number;
   for (const auto& u : kSizeUnits) {
-    if (!equals_ignore_case(unit, u.name)) continue;
+    if (!iequals(unit, u.name)) continue;
     if (number > std::numeric_limits<std::uint64_t>::max() / u.factor) {
       return make_error(fmt::format("{} is too large a size", quoted(text)));
     }

@@ -65,12 +65,7 @@ asio::awaitable<DestinationPlan> plan_smarthost(const DestinationContext& ctx) {
   }
   // An upstream relay is always reached over verified TLS: it gets our
   // credentials and all of our mail.
-  TlsRequirement requirement;
-  requirement.tls_required = true;
-  requirement.verify = Verify::pkix;
-  requirement.verify_enforced = true;
-  requirement.policy_type = "no-policy-found";
-  requirement.reason = "smarthost";
+  const TlsRequirement requirement = enforced_tls(Verify::pkix, "no-policy-found", "smarthost");
   for (const auto& address : addresses) {
     OutboundTarget t;
     t.host = d.smarthost_host;

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "herald/base/ascii.hpp"
 #include "herald/delivery/dsn.hpp"
 
 namespace herald::delivery {
@@ -48,26 +49,14 @@ bool wants_dsn(std::string_view notify, DsnAction action, std::string_view sende
     notify = comma == std::string_view::npos ? std::string_view{} : notify.substr(comma + 1);
     while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
     while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
-    auto same = [&](std::string_view word) {
-      return item.size() == word.size() &&
-             std::equal(item.begin(), item.end(), word.begin(), [](char a, char b) {
-               return std::toupper(static_cast<unsigned char>(a)) == b;
-             });
-    };
-    if (same("NEVER")) return false;
-    if (same(wanted)) found = true;
+    if (base::iequals(item, "NEVER")) return false;
+    if (base::iequals(item, wanted)) found = true;
   }
   return found;
 }
 
 DsnReturn parse_dsn_return(std::string_view ret) {
-  if (ret.size() == 4 && std::toupper(static_cast<unsigned char>(ret[0])) == 'F' &&
-      std::toupper(static_cast<unsigned char>(ret[1])) == 'U' &&
-      std::toupper(static_cast<unsigned char>(ret[2])) == 'L' &&
-      std::toupper(static_cast<unsigned char>(ret[3])) == 'L') {
-    return DsnReturn::full;
-  }
-  return DsnReturn::headers;
+  return base::iequals(ret, "FULL") ? DsnReturn::full : DsnReturn::headers;
 }
 
 std::string xtext_encode(std::string_view text) {

@@ -7,6 +7,8 @@
 
 #include <algorithm>
 
+#include "herald/base/ascii.hpp"
+
 namespace herald::delivery {
 namespace {
 
@@ -24,18 +26,10 @@ bool is_alnum(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
-
 // Lowercase, one trailing dot removed: the form names are compared in.
 std::string canonical_host(std::string_view host) {
   if (!host.empty() && host.back() == '.') host.remove_suffix(1);
-  return lower(host);
+  return base::ascii_lower(host);
 }
 
 // sts-ext-name = (ALPHA / DIGIT) *31(ALPHA / DIGIT / "_" / "-" / ".")

@@ -20,6 +20,16 @@ std::string_view to_string(Verify verify) {
   return "none";
 }
 
+TlsRequirement enforced_tls(Verify verify, std::string policy_type, std::string reason) {
+  TlsRequirement r;
+  r.tls_required = true;
+  r.verify = verify;
+  r.verify_enforced = true;
+  r.policy_type = std::move(policy_type);
+  r.reason = std::move(reason);
+  return r;
+}
+
 TlsRequirement host_requirement(config::DeliveryTls default_tls, const StsPolicy* sts,
                                 const DaneDecision& dane, std::string_view mx_host) {
   TlsRequirement r;
@@ -33,12 +43,7 @@ TlsRequirement host_requirement(config::DeliveryTls default_tls, const StsPolicy
     return r;
   }
   if (dane.state == DaneState::authenticate) {
-    r.tls_required = true;
-    r.verify = Verify::dane;
-    r.verify_enforced = true;
-    r.policy_type = "tlsa";
-    r.reason = "DANE: " + dane.reason;
-    return r;
+    return enforced_tls(Verify::dane, "tlsa", "DANE: " + dane.reason);
   }
   if (sts_enforce) {
     if (!mx_matches(*sts, mx_host)) {
@@ -47,12 +52,7 @@ TlsRequirement host_requirement(config::DeliveryTls default_tls, const StsPolicy
       r.reason = fmt::format("{} is not an mx of the MTA-STS policy (enforce)", mx_host);
       return r;
     }
-    r.tls_required = true;
-    r.verify = Verify::pkix;
-    r.verify_enforced = true;
-    r.policy_type = "sts";
-    r.reason = "MTA-STS enforce";
-    return r;
+    return enforced_tls(Verify::pkix, "sts", "MTA-STS enforce");
   }
   if (dane.state == DaneState::encrypt_only) {
     // Validated TLSA records promise TLS even when none can authenticate.

@@ -37,6 +37,10 @@ struct TlsRequirement {
   std::string reason;                           // one phrase for logs
 };
 
+// TLS required and `verify` enforced: a failed handshake or verification
+// ends the attempt (DANE, MTA-STS enforce, a smarthost).
+TlsRequirement enforced_tls(Verify verify, std::string policy_type, std::string reason);
+
 // One host. DANE, when it applies, beats MTA-STS: a bogus or failed TLSA
 // lookup skips the host; usable records mean TLS + DANE authentication.
 // Then MTA-STS enforce: the host must match the policy (else skipped), TLS

@@ -7,6 +7,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "herald/dns/record.hpp"
+
 namespace herald::delivery {
 namespace {
 
@@ -16,15 +18,6 @@ std::string policy_key(const TlsReportPolicy& p) {
   key += '\x1f';
   for (const auto& m : p.mx_hosts) key += '\n' + m;
   return key;
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  if (!out.empty() && out.back() == '.') out.pop_back();
-  return out;
 }
 
 std::string iso_day(TlsReportRecorder::Day day) {
@@ -97,7 +90,7 @@ TlsReportRecorder::Day TlsReportRecorder::day_of(std::chrono::system_clock::time
 TlsReportRecorder::PolicyCounters* TlsReportRecorder::counters_locked(std::string_view domain_view,
                                                                       const TlsReportPolicy& policy,
                                                                       Day day) {
-  const std::string domain = lower(domain_view);
+  const std::string domain = dns::normalize_name(domain_view);
   auto key = std::make_pair(day, domain);
   auto it = data_.find(key);
   if (it == data_.end()) {
@@ -121,9 +114,13 @@ void TlsReportRecorder::record_failure(std::string_view domain, const TlsReportP
   auto* c = counters_locked(domain, policy, day);
   if (c == nullptr) return;
   ++c->failures;
-  FailureKey key{
-      f.type,         f.sending_mta_ip,         lower(f.receiving_mx_hostname), f.receiving_mx_helo,
-      f.receiving_ip, f.additional_information, f.failure_reason_code};
+  FailureKey key{f.type,
+                 f.sending_mta_ip,
+                 dns::normalize_name(f.receiving_mx_hostname),
+                 f.receiving_mx_helo,
+                 f.receiving_ip,
+                 f.additional_information,
+                 f.failure_reason_code};
   auto it = c->details.find(key);
   if (it != c->details.end()) {
     ++it->second;
@@ -150,7 +147,7 @@ void TlsReportRecorder::forget_before(Day day) {
 std::string TlsReportRecorder::report_json(std::string_view domain_view, Day day,
                                            std::string_view organization, std::string_view contact,
                                            std::string_view report_id) const {
-  const std::string domain = lower(domain_view);
+  const std::string domain = dns::normalize_name(domain_view);
   const std::string date = iso_day(day);
   nlohmann::json report;
   report["organization-name"] = std::string(organization);

@@ -8,15 +8,13 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "herald/base/ascii.hpp"
+
 namespace herald::dkim {
 namespace {
 
 bool is_wsp(char c) {
   return c == ' ' || c == '\t';
-}
-
-char lower(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
 }
 
 std::string_view strip_final_crlf(std::string_view s) {
@@ -36,7 +34,7 @@ std::string canonicalize_header_relaxed(std::string_view raw_field) {
   out.reserve(field.size() + 2);
   // The name loses its case and any white space before the colon.
   while (!name.empty() && is_wsp(name.back())) name.remove_suffix(1);
-  for (char c : name) out.push_back(lower(c));
+  for (char c : name) out.push_back(base::ascii_lower(c));
   out.push_back(':');
 
   // Unfold (drop CR and LF), collapse WSP runs, trim both ends of the value.

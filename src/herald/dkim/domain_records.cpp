@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "herald/base/ascii.hpp"
 #include "herald/base/hex.hpp"
 #include "herald/dkim/canonicalization.hpp"
 #include "herald/dkim/key_generator.hpp"
@@ -11,14 +12,11 @@
 namespace herald::dkim {
 namespace {
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
+using base::ascii_lower;
 
 bool starts_with_ci(std::string_view s, std::string_view prefix) {
-  return s.size() >= prefix.size() && lower(s.substr(0, prefix.size())) == lower(prefix);
+  return s.size() >= prefix.size() &&
+         ascii_lower(s.substr(0, prefix.size())) == ascii_lower(prefix);
 }
 
 std::string joined(const std::vector<std::string>& items) {
@@ -76,8 +74,8 @@ RecordCheck check_spf(const ExpectedRecord& e, const std::vector<std::string>& f
                  "there are several v=spf1 records, which makes SPF fail (RFC 7208 §4.5); "
                  "merge them into one");
   }
-  const std::string record = lower(spf.front());
-  const std::string host = lower(hostname);
+  const std::string record = ascii_lower(spf.front());
+  const std::string host = ascii_lower(hostname);
   // Only this host's own mechanisms are judged; include: and ip4: may
   // cover it too but need DNS lookups this check does not make.
   if (record.find("a:" + host) != std::string::npos ||
@@ -111,9 +109,10 @@ RecordCheck check_tagged(const ExpectedRecord& e, const std::vector<std::string>
 RecordCheck check_mx(const ExpectedRecord& e, const std::vector<std::string>& found,
                      std::string_view hostname) {
   if (found.empty()) return missing(publish_advice(e));
-  std::string host = lower(hostname);
+  std::string host = ascii_lower(hostname);
   for (const auto& f : found) {
-    std::string name = lower(f.substr(f.find(' ') == std::string::npos ? 0 : f.find(' ') + 1));
+    std::string name =
+        ascii_lower(f.substr(f.find(' ') == std::string::npos ? 0 : f.find(' ') + 1));
     if (!name.empty() && name.back() == '.') name.pop_back();
     if (name == host) return ok(found);
   }

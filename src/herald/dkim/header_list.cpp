@@ -3,17 +3,12 @@
 // RFC 5322 parser (that decodes and normalizes) would lose.
 #include "herald/dkim/header_list.hpp"
 
+#include "herald/base/ascii.hpp"
+
 namespace herald::dkim {
 
 bool header_name_equals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
+  return base::iequals(a, b);
 }
 
 base::Result<std::vector<HeaderField>> parse_header_section(std::string_view section) {

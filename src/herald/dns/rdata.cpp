@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <utility>
 
+#include "herald/base/ascii.hpp"
+
 namespace herald::dns {
 
 namespace {
@@ -17,10 +19,6 @@ constexpr std::size_t kMaxLabel = 63;
 
 bool label_byte_ok(std::uint8_t b) {
   return b > 0x20 && b < 0x7f && b != '.' && b != '\\';
-}
-
-char lower(std::uint8_t b) {
-  return static_cast<char>((b >= 'A' && b <= 'Z') ? b - 'A' + 'a' : b);
 }
 
 std::uint16_t read16(Bytes bytes, std::size_t at) {
@@ -55,7 +53,7 @@ Result<std::string> parse_wire_name(Bytes wire, std::size_t& offset) {
     for (std::size_t i = 0; i < length; ++i) {
       const std::uint8_t b = wire[at + i];
       if (!label_byte_ok(b)) return make_error("name has a byte not allowed in a host name");
-      name += lower(b);
+      name += base::ascii_lower(static_cast<char>(b));
     }
     at += length;
   }

@@ -4,6 +4,8 @@
 #include <array>
 #include <utility>
 
+#include "herald/base/ascii.hpp"
+
 namespace herald::dns {
 
 namespace {
@@ -16,10 +18,6 @@ constexpr std::array<std::pair<RecordType, std::string_view>, 6> kTypes{{
     {RecordType::TLSA, "TLSA"},
     {RecordType::CNAME, "CNAME"},
 }};
-
-char lower(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
 
 }  // namespace
 
@@ -51,7 +49,7 @@ std::optional<RecordType> parse_record_type(std::string_view text) {
     if (name.size() != text.size()) continue;
     bool same = true;
     for (std::size_t i = 0; i < name.size() && same; ++i) {
-      same = lower(name[i]) == lower(text[i]);
+      same = base::ascii_lower(name[i]) == base::ascii_lower(text[i]);
     }
     if (same) return t;
   }
@@ -67,9 +65,7 @@ Answer make_failure(Status status, std::string reason) {
 
 std::string normalize_name(std::string_view name) {
   if (name.size() > 1 && name.back() == '.') name.remove_suffix(1);
-  std::string out(name);
-  for (char& c : out) c = lower(c);
-  return out;
+  return base::ascii_lower(name);
 }
 
 }  // namespace herald::dns

@@ -7,8 +7,13 @@
 
 #include <cstdint>
 
+#include "herald/base/ascii.hpp"
+
 namespace herald::mail {
 namespace {
+
+using base::ascii_lower;
+using base::iequals;
 
 bool is_alpha(unsigned char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
@@ -44,18 +49,6 @@ bool is_atext(unsigned char c, bool utf8) {
     default:
       return utf8 && c >= 0x80;
   }
-}
-
-char ascii_lower(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
-  }
-  return true;
 }
 
 bool has_non_ascii(std::string_view s) {

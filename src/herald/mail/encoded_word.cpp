@@ -3,20 +3,13 @@
 #include <cctype>
 #include <optional>
 
+#include "herald/base/ascii.hpp"
 #include "herald/base/base64.hpp"
 
 namespace herald::mail {
 namespace {
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i])))
-      return false;
-  }
-  return true;
-}
+using base::iequals;
 
 int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';

@@ -3,15 +3,12 @@
 #include <algorithm>
 #include <cctype>
 
+#include "herald/base/ascii.hpp"
+
 namespace herald::mail {
 namespace {
 
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
+using base::iequals;
 
 std::string trim(std::string_view s) {
   auto b = s.find_first_not_of(" \t\r\n");

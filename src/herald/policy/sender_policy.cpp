@@ -3,24 +3,19 @@
 #include <algorithm>
 #include <cctype>
 
+#include "herald/base/ascii.hpp"
 #include "herald/mail/encoded_word.hpp"
 
 namespace herald::policy {
 
 bool same_address(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
+  return base::iequals(a, b);
 }
 
 bool matches_pattern(std::string_view address, std::string_view pattern) {
   // Iterative glob with backtracking to the last '*'.
   std::size_t a = 0, p = 0, star = std::string_view::npos, mark = 0;
-  auto eq = [](char x, char y) {
-    return std::tolower(static_cast<unsigned char>(x)) ==
-           std::tolower(static_cast<unsigned char>(y));
-  };
+  auto eq = [](char x, char y) { return base::ascii_lower(x) == base::ascii_lower(y); };
   while (a < address.size()) {
     if (p < pattern.size() && pattern[p] == '*') {
       star = p++;

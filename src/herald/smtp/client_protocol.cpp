@@ -5,6 +5,7 @@
 
 #include <utility>
 
+#include "herald/base/ascii.hpp"
 #include "herald/mail/address.hpp"
 
 namespace herald::smtp {
@@ -40,16 +41,8 @@ bool is_xtext(std::string_view s) {
   return true;
 }
 
-std::string upper(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 32);
-  }
-  return out;
-}
-
 bool valid_notify(std::string_view value) {
-  const std::string v = upper(value);
+  const std::string v = base::ascii_upper(value);
   if (v == "NEVER") return true;
   if (v.empty()) return false;
   std::size_t start = 0;
@@ -145,7 +138,7 @@ base::Result<void> ClientProtocol::start_transaction(ClientTransaction tx) {
       !mail::parse_path("<" + tx.sender + ">", tx.smtputf8, mail::PathKind::reverse)) {
     return base::make_error("malformed sender address");
   }
-  const std::string ret = upper(tx.ret);
+  const std::string ret = base::ascii_upper(tx.ret);
   if (!ret.empty() && ret != "FULL" && ret != "HDRS") {
     return base::make_error("DSN RET must be FULL or HDRS");
   }
@@ -162,7 +155,7 @@ base::Result<void> ClientProtocol::start_transaction(ClientTransaction tx) {
         mail::parse_path("<" + r.address + ">", tx.smtputf8, mail::PathKind::forward).ok();
     const bool notify_ok = r.notify.empty() || valid_notify(r.notify);
     const bool orcpt_ok = r.orcpt.empty() || valid_orcpt(r.orcpt);
-    r.notify = upper(r.notify);
+    r.notify = base::ascii_upper(r.notify);
     if (!address_ok || !notify_ok || !orcpt_ok) {
       const char* what =
           !address_ok ? "bad recipient address syntax" : "bad DSN parameters for this recipient";

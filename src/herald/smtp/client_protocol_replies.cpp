@@ -7,6 +7,7 @@
 #include <string>
 #include <utility>
 
+#include "herald/base/ascii.hpp"
 #include "herald/base/base64.hpp"
 #include "herald/smtp/client_protocol.hpp"
 
@@ -23,14 +24,6 @@ Outcome remote(const ServerReply& reply, Stage stage, bool permanent) {
 // (a 3xx where 2xx belongs is a broken server, not a verdict on the mail).
 Outcome verdict(const ServerReply& reply, Stage stage) {
   return remote(reply, stage, reply.permanent());
-}
-
-std::string upper(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 32);
-  }
-  return out;
 }
 
 std::uint64_t parse_size_limit(std::string_view s) {
@@ -53,7 +46,7 @@ ServerExtensions parse_extensions(const ServerReply& reply) {
   for (std::size_t i = 1; i < reply.lines.size(); ++i) {
     const std::string_view line = reply.lines[i];
     const std::size_t end = line.find_first_of(" =");
-    const std::string keyword = upper(line.substr(0, end));
+    const std::string keyword = base::ascii_upper(line.substr(0, end));
     std::vector<std::string_view> params;
     std::size_t pos = end == std::string_view::npos ? line.size() : end + 1;
     while (pos < line.size()) {
@@ -81,7 +74,7 @@ ServerExtensions parse_extensions(const ServerReply& reply) {
       ext.enhanced_status_codes = true;
     } else if (keyword == "AUTH") {
       for (std::string_view p : params) {
-        std::string mech = upper(p);
+        std::string mech = base::ascii_upper(p);
         if (ext.auth.size() < kMaxAuthMechanisms &&
             std::find(ext.auth.begin(), ext.auth.end(), mech) == ext.auth.end()) {
           ext.auth.push_back(std::move(mech));
@@ -206,7 +199,7 @@ void ClientProtocol::begin_auth() {
   }
   std::string chosen;
   for (const std::string& m : config_.auth_mechanisms) {
-    const std::string mech = upper(m);
+    const std::string mech = base::ascii_upper(m);
     if ((mech == "PLAIN" || mech == "LOGIN") &&
         std::find(ext_.auth.begin(), ext_.auth.end(), mech) != ext_.auth.end()) {
       chosen = mech;

@@ -8,34 +8,21 @@
 #include <utility>
 #include <vector>
 
+#include "herald/base/ascii.hpp"
+
 namespace herald::smtp {
 namespace {
+
+using base::iequals;
 
 constexpr std::size_t kMaxEnvid = 100;  // RFC 3461 §4.4
 constexpr std::size_t kMaxOrcpt = 500;  // RFC 3461 §4.2
 
-char upper(char c) {
-  return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
-}
 bool is_digit(char c) {
   return c >= '0' && c <= '9';
 }
 bool is_alnum(char c) {
   return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-std::string to_upper(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = upper(c);
-  return out;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (upper(a[i]) != upper(b[i])) return false;
-  }
-  return true;
 }
 
 bool istarts_with(std::string_view s, std::string_view prefix) {
@@ -114,7 +101,7 @@ bool is_esmtp_value(std::string_view s) {
 // Keyword for an error message: already validated as [A-Za-z0-9-], cut short
 // so a hostile client cannot make us echo a long string.
 std::string shown(std::string_view keyword) {
-  return to_upper(keyword.substr(0, 32));
+  return base::ascii_upper(keyword.substr(0, 32));
 }
 
 struct Param {
@@ -176,7 +163,7 @@ std::size_t path_length(std::string_view s) {
 }
 
 std::optional<Reply> apply_mail_param(const Param& p, MailParameters& m) {
-  const std::string key = to_upper(p.key);
+  const std::string key = base::ascii_upper(p.key);
   auto needs_value = [&]() -> std::optional<Reply> {
     if (!p.has_value) return syntax("Parameter " + key + " needs a value.");
     return std::nullopt;
@@ -188,7 +175,7 @@ std::optional<Reply> apply_mail_param(const Param& p, MailParameters& m) {
     m.size = *v;
   } else if (key == "BODY") {
     if (auto e = needs_value()) return e;
-    const std::string v = to_upper(p.value);
+    const std::string v = base::ascii_upper(p.value);
     if (v != "7BIT" && v != "8BITMIME") {
       return param_error("BODY must be 7BIT or 8BITMIME; BINARYMIME is not supported.");
     }
@@ -203,7 +190,7 @@ std::optional<Reply> apply_mail_param(const Param& p, MailParameters& m) {
     m.auth = std::move(*v);
   } else if (key == "RET") {
     if (auto e = needs_value()) return e;
-    const std::string v = to_upper(p.value);
+    const std::string v = base::ascii_upper(p.value);
     if (v != "FULL" && v != "HDRS") return syntax("RET must be FULL or HDRS.");
     m.ret = v;
   } else if (key == "ENVID") {
@@ -219,10 +206,10 @@ std::optional<Reply> apply_mail_param(const Param& p, MailParameters& m) {
 }
 
 std::optional<Reply> apply_rcpt_param(const Param& p, RcptParameters& r) {
-  const std::string key = to_upper(p.key);
+  const std::string key = base::ascii_upper(p.key);
   if (key == "NOTIFY") {
     if (!p.has_value) return syntax("NOTIFY needs a value: NEVER, or SUCCESS,FAILURE,DELAY.");
-    const std::string v = to_upper(p.value);
+    const std::string v = base::ascii_upper(p.value);
     if (v != "NEVER") {
       std::array<bool, 3> seen{};
       std::string_view rest = v;
@@ -392,7 +379,7 @@ void parse_auth(std::string_view args, Command& cmd) {
     cmd.error = syntax("Syntax: AUTH mechanism [initial-response]");
     return;
   }
-  cmd.argument = to_upper(mech);
+  cmd.argument = base::ascii_upper(mech);
   if (sp == std::string_view::npos) return;
   if (!is_base64(initial)) {
     cmd.error = Reply{501, "5.5.2", "The initial response must be base64, or = when empty."};

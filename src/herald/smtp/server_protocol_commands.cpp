@@ -6,21 +6,17 @@
 #include <utility>
 #include <vector>
 
+#include "herald/base/ascii.hpp"
 #include "herald/smtp/command_parser.hpp"
 #include "herald/smtp/server_protocol.hpp"
 
 namespace herald::smtp {
 namespace {
 
+using base::iequals;
+
 Reply bad_sequence(std::string text) {
   return Reply{503, "5.5.1", std::move(text)};
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-    auto up = [](char c) { return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 32) : c; };
-    return up(x) == up(y);
-  });
 }
 
 }  // namespace

@@ -4,6 +4,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "herald/base/ascii.hpp"
+
 namespace herald::submission {
 namespace {
 
@@ -13,12 +15,6 @@ base::Result<std::string> read_file(const std::string& path) {
   std::ostringstream s;
   s << in.rdbuf();
   return s.str();
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
 }
 
 }  // namespace
@@ -70,7 +66,7 @@ base::Result<std::shared_ptr<const DkimKeyring::Entry>> DkimKeyring::keys_for(
 base::Result<DkimSignature> DkimKeyring::sign(std::string_view from_domain,
                                               std::string_view header_section,
                                               const std::string& body_hash, std::int64_t now) {
-  std::string domain = lower(from_domain);
+  std::string domain = base::ascii_lower(from_domain);
   // Walk up to the registered domain: a.b.example, b.example (never a TLD).
   while (true) {
     auto entry = keys_for(domain);
