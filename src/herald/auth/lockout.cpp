@@ -69,23 +69,52 @@ void Lockout::prune(Map& map, std::chrono::system_clock::time_point now) {
   }
 }
 
-Lockout::Status Lockout::record_failure(std::string_view ip, std::string_view login) {
+Lockout::Caused Lockout::record_failure(std::string_view ip, std::string_view login) {
   std::lock_guard lock(mutex_);
   auto t = now();
-  Status s;
+  Caused caused;
+  auto lock_out = [&](Counter& c) {
+    c.locked_until = t + options_.lockout;
+    c.failures = 0;
+    c.refused = 0;
+    c.refused_from.clear();
+  };
   Counter& by_ip = bump(by_ip_, std::string(ip), t);
   if (options_.max_failures_per_ip > 0 && by_ip.failures >= options_.max_failures_per_ip) {
-    by_ip.locked_until = t + options_.lockout;
-    by_ip.failures = 0;
-    s = {Scope::ip, by_ip.locked_until};
+    lock_out(by_ip);
+    caused.ip = {Scope::ip, by_ip.locked_until};
   }
   Counter& by_login = bump(by_login_, lockout_login_key(login), t);
   if (options_.max_failures_per_login > 0 && by_login.failures >= options_.max_failures_per_login) {
-    by_login.locked_until = t + options_.lockout;
-    by_login.failures = 0;
-    if (!s) s = {Scope::login, by_login.locked_until};
+    lock_out(by_login);
+    caused.login = {Scope::login, by_login.locked_until};
   }
-  return s;
+  return caused;
+}
+
+Lockout::Refusal Lockout::record_refusal(std::string_view ip, std::string_view login,
+                                         const Status& locked) {
+  std::lock_guard lock(mutex_);
+  Map& map = locked.locked == Scope::ip ? by_ip_ : by_login_;
+  auto it = map.find(locked.locked == Scope::ip ? std::string(ip) : lockout_login_key(login));
+  Refusal r;
+  if (it == map.end()) {  // pruned meanwhile: say it once more
+    r.audit = r.new_address = true;
+    r.refused = 1;
+    return r;
+  }
+  Counter& c = it->second;
+  r.refused = ++c.refused;
+  const bool known =
+      std::find(c.refused_from.begin(), c.refused_from.end(), ip) != c.refused_from.end();
+  if (!known && c.refused_from.size() < kMaxRefusedAddresses) {
+    c.refused_from.emplace_back(ip);
+    r.new_address = true;
+  }
+  std::uint64_t power = 1;
+  while (power < r.refused && power <= UINT64_MAX / 10) power *= 10;
+  r.audit = r.new_address || power == r.refused;
+  return r;
 }
 
 void Lockout::record_success(std::string_view login) {

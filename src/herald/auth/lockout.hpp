@@ -1,16 +1,20 @@
 // auth::Lockout — brute-force protection: counts failed logins per client
 // IP and per login name (known or not, so a lockout reveals nothing about
 // which logins exist) and locks either out for a while after too many.
-// Pure and thread-safe; the time comes from an injectable clock.
+// It also decides which refusals during a lockout are worth an audit event,
+// so that a flood of attempts cannot flood the trail. Pure and thread-safe;
+// the time comes from an injectable clock.
 #pragma once
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 namespace herald::auth {
 
@@ -37,12 +41,33 @@ class Lockout {
     explicit operator bool() const { return locked != Scope::none; }
   };
 
+  // The lockouts one failure started: the IP's, the login name's, both or
+  // neither (each is audited in its own right).
+  struct Caused {
+    Status ip;
+    Status login;
+    explicit operator bool() const { return ip || login; }
+  };
+
+  // Whether a refusal during a lockout should be written to the audit
+  // trail: the first refusal from each address (up to kMaxRefusedAddresses
+  // per lockout) and the 1st, 10th, 100th... refusal overall. So a million
+  // guesses from one host leave seven events, each with the running count.
+  struct Refusal {
+    bool audit = false;
+    bool new_address = false;   // first refusal from this address in this lockout
+    std::uint64_t refused = 0;  // refusals in this lockout so far, this one included
+  };
+  static constexpr std::size_t kMaxRefusedAddresses = 32;
+
   explicit Lockout(Options options);
 
   // Is this IP, or this login name, locked out right now?
   Status check(std::string_view ip, std::string_view login);
-  // Counts a failure; returns the lockout it caused, if any.
-  Status record_failure(std::string_view ip, std::string_view login);
+  // Counts a failure; returns the lockouts it caused, if any.
+  Caused record_failure(std::string_view ip, std::string_view login);
+  // Counts an attempt refused because of `locked` (from check()).
+  Refusal record_refusal(std::string_view ip, std::string_view login, const Status& locked);
   // A success forgets the login's failures (the IP's stay: one good
   // password must not reset the count of a host that guesses many).
   void record_success(std::string_view login);
@@ -54,6 +79,9 @@ class Lockout {
     int failures = 0;
     std::chrono::system_clock::time_point first{};
     std::chrono::system_clock::time_point locked_until{};
+    // During a lockout: attempts refused, and the addresses they came from.
+    std::uint64_t refused = 0;
+    std::vector<std::string> refused_from;
   };
   using Map = std::unordered_map<std::string, Counter>;
 

@@ -284,7 +284,7 @@ class Parser {
   void read_limits(Section& s) {
     s.check_keys({"max_message_size", "max_recipients", "max_connections", "max_connections_per_ip",
                   "max_errors", "command_timeout", "data_timeout", "max_messages_per_hour_per_ip",
-                  "max_recipients_per_hour_per_ip"});
+                  "max_recipients_per_hour_per_ip", "min_data_rate", "stress_command_timeout"});
     Limits& l = config_.limits;
     s.read_size("max_message_size", l.max_message_size);
     s.read_int("max_recipients", l.max_recipients, 1, 1'000'000);
@@ -293,6 +293,8 @@ class Parser {
     s.read_int("max_errors", l.max_errors, 1, 1000);
     s.read_duration("command_timeout", l.command_timeout);
     s.read_duration("data_timeout", l.data_timeout);
+    s.read_size("min_data_rate", l.min_data_rate);
+    s.read_duration("stress_command_timeout", l.stress_command_timeout);
     s.read_int("max_messages_per_hour_per_ip", l.max_messages_per_hour_per_ip, 0, 1'000'000'000);
     s.read_int("max_recipients_per_hour_per_ip", l.max_recipients_per_hour_per_ip, 0,
                1'000'000'000);

@@ -51,8 +51,17 @@ struct Limits {
   // Per client IP, 0 = unlimited. Accounts have their own (herald account limits).
   std::uint64_t max_messages_per_hour_per_ip = 0;
   std::uint64_t max_recipients_per_hour_per_ip = 0;
+  // A whole command line must arrive within command_timeout of the first
+  // moment the server waited for it, however it is trickled.
   std::chrono::seconds command_timeout{5 * 60};
+  // Message content: the deadline starts at data_timeout and every octet
+  // received moves it 1/min_data_rate s later, never more than
+  // data_timeout past the last read (Postfix's smtpd_min_data_rate).
   std::chrono::seconds data_timeout{10 * 60};
+  std::uint64_t min_data_rate = 500;  // octets per second; 0: data_timeout per read
+  // Near max_connections (80 % in use) the command deadline shrinks to
+  // this until the load falls below 70 % (Postfix's stress mode).
+  std::chrono::seconds stress_command_timeout{10};
 };
 
 // [oauth]: bearer tokens (JWT) for XOAUTH2 / OAUTHBEARER.

@@ -127,6 +127,8 @@ address = "127.0.0.1:8025"             # HTTP API, web console, /metrics
   EXPECT_EQ(c.limits.max_connections_per_ip, 20u);
   EXPECT_EQ(c.limits.command_timeout, seconds{300});
   EXPECT_EQ(c.limits.data_timeout, seconds{600});
+  EXPECT_EQ(c.limits.min_data_rate, 500u);
+  EXPECT_EQ(c.limits.stress_command_timeout, seconds{10});
   EXPECT_EQ(c.delivery.mode, DeliveryMode::mx);
   EXPECT_EQ(c.delivery.smarthost_host, "smtp.upstream.example");
   EXPECT_EQ(c.delivery.smarthost_port, 587);
@@ -158,6 +160,17 @@ TEST(ParseConfig, DefaultsFromMinimalConfig) {
   EXPECT_FALSE(c.oauth.enabled());
   EXPECT_EQ(c.threads, 0);
   EXPECT_EQ(c.listeners[0].auth, AuthMode::required);
+}
+
+TEST(ParseConfig, DataRateAndStressDeadline) {
+  auto r = parse_config(std::string(kMinimal) +
+                            "[limits]\nmin_data_rate = \"2KB\"\nstress_command_timeout = \"3s\"\n",
+                        kPath);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->limits.min_data_rate, 2000u);
+  EXPECT_EQ(r->limits.stress_command_timeout, std::chrono::seconds{3});
+  EXPECT_CONTAINS(error_of(std::string(kMinimal) + "[limits]\nmin_data_rate = \"fast\"\n"),
+                  "min_data_rate");
 }
 
 TEST(ParseConfig, UnknownKeyHasLineAndSuggestion) {
@@ -538,6 +551,8 @@ TEST(StarterConfig, ParsesWithDefaults) {
   EXPECT_EQ(r->limits.max_message_size, defaults.max_message_size);
   EXPECT_EQ(r->limits.command_timeout, defaults.command_timeout);
   EXPECT_EQ(r->limits.data_timeout, defaults.data_timeout);
+  EXPECT_EQ(r->limits.min_data_rate, defaults.min_data_rate);
+  EXPECT_EQ(r->limits.stress_command_timeout, defaults.stress_command_timeout);
   EXPECT_EQ(r->limits.max_connections_per_ip, defaults.max_connections_per_ip);
 }
 

@@ -80,8 +80,10 @@ max_recipients = 100
 max_connections = 2000
 max_connections_per_ip = 20
 max_errors = 10                # protocol errors before a session is closed
-command_timeout = "5m"
-data_timeout = "10m"
+command_timeout = "5m"        # for a whole command line, however slowly it comes
+data_timeout = "10m"          # message content: grows by 1 s per min_data_rate octets
+min_data_rate = "500B"        # octets per second a client must keep up in DATA/BDAT
+stress_command_timeout = "10s"  # command deadline while 80% of max_connections are in use
 
 # [delivery]
 # mode = "mx"                  # mx | smarthost

@@ -88,6 +88,33 @@ smtp::ClientTransaction transaction_for(const OutboundMessage& m, std::uint64_t 
   return tx;
 }
 
+// A queued message holding a NUL octet: its recipients (those the server
+// had not refused already) fail permanently, and the connection closes
+// with the message unfinished.
+OutboundResult nul_refused(OutboundResult& result, const smtp::ClientProtocol& protocol,
+                           std::size_t index, const OutboundMessage& m, const std::string& host,
+                           net::SmtpStream& stream) {
+  auto per_rcpt = protocol.results();
+  per_rcpt.resize(m.recipients.size());
+  for (auto& r : per_rcpt) {
+    if (r.status == smtp::RecipientStatus::permanent ||
+        r.status == smtp::RecipientStatus::temporary) {
+      continue;
+    }
+    r.status = smtp::RecipientStatus::permanent;
+    r.outcome = local_failure(554, "5.6.0",
+                              "the queued message contains a NUL octet, which no mail text may "
+                              "hold (RFC 5321 4.5.2); it was not sent",
+                              smtp::Stage::local);
+  }
+  result.results[index] = std::move(per_rcpt);
+  result.session_failure = local_failure(
+      421, "4.4.2", "connection to " + host + " closed to abandon a message holding a NUL octet",
+      smtp::Stage::data);
+  stream.close();
+  return std::move(result);
+}
+
 }  // namespace
 
 asio::awaitable<OutboundResult> deliver_messages(const OutboundTarget& target,
@@ -220,13 +247,23 @@ asio::awaitable<OutboundResult> deliver_messages(const OutboundTarget& target,
           spool::BodyReader body(m.body_path, m.envelope->size);
           if (!body.ok()) throw std::runtime_error(body.error());
           std::vector<char> chunk(64 * 1024);
-          while (std::size_t n = body.read(chunk.data(), chunk.size())) {
+          while (!stuffer.saw_nul()) {
+            const std::size_t n = body.read(chunk.data(), chunk.size());
+            if (n == 0) break;
             stuffer.feed(std::string_view(chunk.data(), n), out);
-            if (out.size() >= 64 * 1024) {
+            if (out.size() >= 64 * 1024 && !stuffer.saw_nul()) {
               watchdog->arm(bounded(protocol.current_timeout(), options));
               co_await stream.write(out);
               out.clear();
             }
+          }
+          if (stuffer.saw_nul()) {
+            // Only a spool file of an older version can hold a NUL (the
+            // submission server refuses them). The stuffer left it out,
+            // but the message must not go at all: its DKIM signature and
+            // the sender checks were made on other content. The message
+            // is not ended, so the receiver drops what it got.
+            co_return nul_refused(result, protocol, *current, m, target.host, stream);
           }
           // A short or unreadable file must not end in "." (a truncated
           // message delivered as whole): dropping the connection instead

@@ -1,3 +1,10 @@
+// delivery::Scheduler — when and where queued recipients go: the scan of
+// the spool, grouping by destination, one run per destination, applying
+// each attempt's outcome (count, state, retry time, suppression), DSNs and
+// removal once every recipient is final. It must not speak SMTP itself
+// (outbound_session does), must not block its thread on disk or the store
+// (the blocking_ pool does), and must never lose a recipient's state: a
+// message leaves the spool only after every recipient is final.
 #include "herald/delivery/scheduler.hpp"
 
 #include <asio/co_spawn.hpp>
@@ -5,6 +12,8 @@
 #include <asio/post.hpp>
 #include <asio/redirect_error.hpp>
 #include <asio/use_awaitable.hpp>
+#include <cctype>
+#include <cstdlib>
 #include <fstream>
 #include <limits>
 
@@ -33,6 +42,24 @@ std::string one_line(const smtp::Outcome& o) {
   std::string s = std::to_string(o.reply.code);
   if (!o.reply.enhanced.empty()) s += " " + o.reply.enhanced;
   return s + " " + o.reply.text;
+}
+
+// "550 5.1.1 text" (as one_line wrote it) back into a reply for a DSN.
+smtp::ServerReply parse_one_line(const std::string& line) {
+  smtp::ServerReply reply;
+  std::string_view rest(line);
+  if (rest.size() >= 3 && std::isdigit(static_cast<unsigned char>(rest[0]))) {
+    reply.code = std::atoi(std::string(rest.substr(0, 3)).c_str());
+    rest.remove_prefix(std::min<std::size_t>(4, rest.size()));
+  }
+  const auto space = rest.find(' ');
+  const std::string_view first = rest.substr(0, space);
+  if (first.size() >= 5 && first[1] == '.' && first[0] - '0' == reply.code / 100) {
+    reply.enhanced = std::string(first);
+    rest = space == std::string_view::npos ? std::string_view() : rest.substr(space + 1);
+  }
+  reply.lines.emplace_back(rest);
+  return reply;
 }
 
 // The original's header section (and whole body for RET=FULL when small),
@@ -225,6 +252,7 @@ asio::awaitable<void> Scheduler::scan() {
       if (r.final()) continue;
       r.state = "failed";
       r.last_reply = one_line(o) + (r.last_reply.empty() ? "" : "; last: " + r.last_reply);
+      r.reply_from_remote = false;
     }
     co_await finalize(id);
   }
@@ -255,6 +283,8 @@ void Scheduler::apply(Tracked& t, std::size_t index, const smtp::Outcome& outcom
   auto& r = t.envelope.recipients[index];
   r.remote = host;
   r.last_reply = one_line(outcome);
+  r.reply_from_remote = outcome.remote;
+  ++r.attempts;  // every attempt counts, whatever its result
   const char* result;
   if (delivered) {
     r.state = "delivered";
@@ -263,13 +293,13 @@ void Scheduler::apply(Tracked& t, std::size_t index, const smtp::Outcome& outcom
     r.state = "failed";
     result = "bounced";
   } else {
-    ++r.attempts;
     r.next_attempt =
         next_attempt(retry_, r.attempts, now, std::uniform_real_distribution<double>(0, 1)(rng_));
     if (r.next_attempt - t.envelope.received_at >= retry_.max_lifetime.count()) {
       // The next try would come after the deadline: give up now (4.4.7).
       r.state = "failed";
       r.last_reply = "550 4.4.7 not delivered within max_queue_lifetime; last: " + r.last_reply;
+      r.reply_from_remote = false;
       result = "expired";
     } else {
       r.state = "deferred";
@@ -280,7 +310,7 @@ void Scheduler::apply(Tracked& t, std::size_t index, const smtp::Outcome& outcom
                               {"rcpt", r.address},
                               {"host", host.empty() ? "-" : host},
                               {"result", result},
-                              {"attempt", std::to_string(r.attempts + (delivered ? 1 : 0))},
+                              {"attempt", std::to_string(r.attempts)},
                               {"reply", r.last_reply}});
   if (!delivered && outcome.permanent && is_hard_bounce(outcome)) {
     const std::string address = r.address;
@@ -415,7 +445,13 @@ asio::awaitable<void> Scheduler::send_reports(const std::string& id, Tracked& t)
     if (d.status[0] == '4') d.status[0] = '5';  // given up: the final status is permanent
     auto host_end = r.remote.find(' ');
     d.remote_mta = r.remote.substr(0, host_end);
-    d.local_diagnostic = r.last_reply;
+    // RFC 3464 §2.3.6: a reply of the remote server is "smtp;", Herald's
+    // own reason (expiry, null MX, policy) is not.
+    if (r.reply_from_remote) {
+      d.remote_reply = parse_one_line(r.last_reply);
+    } else {
+      d.local_diagnostic = r.last_reply;
+    }
     d.last_attempt = unix_now();
     report.push_back(std::move(d));
   }

@@ -32,4 +32,31 @@ TEST(ConnectionLimiter, LimitsTotal) {
   EXPECT_EQ(why, ConnectionLimiter::Refusal::total);
 }
 
+TEST(ConnectionLimiter, StressStartsAt80PercentAndEndsBelow70) {
+  ConnectionLimiter limiter(10, 10);
+  std::vector<std::pair<bool, std::size_t>> changes;
+  limiter.on_stress_change([&](bool on, std::size_t active) { changes.emplace_back(on, active); });
+  ConnectionLimiter::Refusal why;
+  std::vector<ConnectionLimiter::Slot> slots;
+  for (int i = 0; i < 7; ++i) slots.push_back(limiter.acquire("192.0.2.1", why));
+  EXPECT_FALSE(limiter.stressed());
+  slots.push_back(limiter.acquire("192.0.2.1", why));  // 8 of 10
+  EXPECT_TRUE(limiter.stressed());
+  slots.pop_back();  // 7: still stressed (leaves below 7)
+  EXPECT_TRUE(limiter.stressed());
+  slots.pop_back();  // 6
+  EXPECT_FALSE(limiter.stressed());
+  EXPECT_EQ(changes, (std::vector<std::pair<bool, std::size_t>>{{true, 8}, {false, 6}}));
+}
+
+TEST(ConnectionLimiter, TinyLimitsStillLeaveStress) {
+  ConnectionLimiter limiter(1, 1);
+  ConnectionLimiter::Refusal why;
+  {
+    auto slot = limiter.acquire("192.0.2.1", why);
+    EXPECT_TRUE(limiter.stressed());
+  }
+  EXPECT_FALSE(limiter.stressed());
+}
+
 }  // namespace herald::net

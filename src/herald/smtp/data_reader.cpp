@@ -2,6 +2,8 @@
 // smuggling (CVE-2023-51764/65/66) works when two parsers disagree on where
 // a message ends; here only CRLF "." CRLF ends it and every lone CR or LF
 // marks the message bad, so no other sequence can start a second message.
+// NUL marks it bad too: a receiver further on that drops NUL octets before
+// it looks for the end (CRLF NUL "." CRLF) must never be handed one.
 #include "herald/smtp/data_reader.hpp"
 
 #include <algorithm>
@@ -9,9 +11,10 @@
 namespace herald::smtp {
 namespace {
 
-// Length of the run at the start of `s` holding neither CR nor LF.
+// Length of the run at the start of `s` holding no CR, LF or NUL.
 std::size_t plain_run(std::string_view s) {
-  const auto it = std::find_if(s.begin(), s.end(), [](char c) { return c == '\r' || c == '\n'; });
+  const auto it =
+      std::find_if(s.begin(), s.end(), [](char c) { return c == '\r' || c == '\n' || c == '\0'; });
   return static_cast<std::size_t>(it - s.begin());
 }
 
@@ -109,6 +112,10 @@ std::size_t DataReader::feed(std::string_view input, std::string& out) {
         } else if (c == '\r') {
           state_ = State::cr;
           ++i;
+        } else if (c == '\0') {
+          fail(ReadStatus::nul);
+          emit_content(input.substr(i, 1), out);
+          ++i;
         } else {
           // LF without CR: bare. It does not end the line, so a "." after
           // it is ordinary content and cannot start a terminator.
@@ -182,6 +189,10 @@ std::size_t BdatReader::feed(std::string_view input, std::string& out) {
       ++i;
     } else if (c == '\n') {
       fail(ReadStatus::bare_newline);
+      content(1);
+      ++i;
+    } else if (c == '\0') {
+      fail(ReadStatus::nul);
       content(1);
       ++i;
     } else {

@@ -1,7 +1,7 @@
 // smtp::DataReader and smtp::BdatReader — streaming readers for message
 // content after DATA (dot-unstuffing, end only at CRLF "." CRLF) and for BDAT
-// chunks (exact octet counts). Both refuse bare CR / bare LF, over-long lines
-// and oversize messages without ever ending a message early (anti-smuggling).
+// chunks (exact octet counts). Both refuse bare CR / bare LF, NUL octets,
+// over-long lines and oversize messages without ever ending a message early (anti-smuggling).
 #pragma once
 
 #include <cstddef>
@@ -19,6 +19,8 @@ enum class ReadStatus {
   too_big,        // more content octets than max_size
   bare_newline,   // a CR not followed by LF, or an LF not preceded by CR
   line_too_long,  // a line longer than max_line octets including its CRLF
+  nul,            // a NUL octet: not text (RFC 5321 §4.5.2, RFC 6152), and a
+                  // receiver that drops NULs would see CRLF "." CRLF in CRLF NUL "." CRLF
 };
 
 // Reads the body that follows "354". Input may arrive in fragments of any

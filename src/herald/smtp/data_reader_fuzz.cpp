@@ -1,6 +1,7 @@
 // libFuzzer target for smtp::DataReader and smtp::BdatReader: the verdict,
 // the content and the end position must not depend on how the input was cut
-// into reads, and the message may only end right after CRLF "." CRLF.
+// into reads, the message may only end right after CRLF "." CRLF, and
+// content judged ok holds no NUL and no bare CR or LF.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -55,6 +56,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const bool after_line = eaten.size() >= 5 && eaten.substr(eaten.size() - 5) == "\r\n.\r\n";
     if (!at_start && !after_line) std::abort();
   }
+  auto clean = [](std::string_view text) {
+    for (std::size_t i = 0; i < text.size(); ++i) {
+      if (text[i] == '\0') return false;
+      if (text[i] == '\r' && (i + 1 >= text.size() || text[i + 1] != '\n')) return false;
+      if (text[i] == '\n' && (i == 0 || text[i - 1] != '\r')) return false;
+    }
+    return true;
+  };
+  if (whole.status == herald::smtp::ReadStatus::ok && !clean(whole.content)) std::abort();
 
   // BDAT: the same octets as chunks of `step` octets, read in odd pieces.
   BdatReader bdat(4096, 100);
@@ -71,6 +81,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   bdat.finish();
   if (bdat.size() != input.size()) std::abort();
-  if (bdat.status() == herald::smtp::ReadStatus::ok && out != input) std::abort();
+  if (bdat.status() == herald::smtp::ReadStatus::ok && (out != input || !clean(out))) std::abort();
   return 0;
 }

@@ -212,10 +212,39 @@ TEST(DataReaderSmuggling, CrLfDotCr) {
 TEST(DataReaderSmuggling, CrLfDotCrCrLf) {
   expect_no_early_end("\r\n.\r\r\n", ReadStatus::bare_newline);
 }
+// NUL is not a line ending, so "\0." is not a line holding only a dot and
+// nothing ends there; but a receiver that drops NULs would see CRLF "."
+// CRLF, so the message is refused (and never relayed) all the same.
 TEST(DataReaderSmuggling, NulBeforeDot) {
-  // NUL is not a line ending, so nothing is wrong with the newlines; the
-  // point is that "\0." is not a line holding only a dot.
-  expect_no_early_end("\r\n\0.\r\n"s, ReadStatus::ok);
+  expect_no_early_end("\r\n\0.\r\n"s, ReadStatus::nul);
+}
+TEST(DataReaderSmuggling, NulAfterDot) {
+  expect_no_early_end("\r\n.\0\r\n"s, ReadStatus::nul);
+}
+TEST(DataReaderSmuggling, NulBeforeAndAfterDot) {
+  expect_no_early_end("\r\n\0.\0\r\n"s, ReadStatus::nul);
+}
+TEST(DataReaderSmuggling, NulInsideALine) {
+  expect_no_early_end("in\0side\r\n"s, ReadStatus::nul);
+}
+TEST(DataReaderSmuggling, NulAloneOnALine) {
+  expect_no_early_end("\r\n\0\r\n"s, ReadStatus::nul);
+}
+TEST(DataReader, NulEmitsNothingFromItOn) {
+  const Outcome o = read_all("good\r\nba\0d\r\n.\r\n"s);
+  EXPECT_TRUE(o.done);
+  EXPECT_EQ(o.status, ReadStatus::nul);
+  EXPECT_EQ(o.content, "good\r\nba");
+  // Every fragmentation gives the same verdict and the same content.
+  const std::string wire = "a\r\n\0.\r\nb\r\n.\r\n"s;
+  for (std::size_t i = 0; i <= wire.size(); ++i) {
+    for (std::size_t j = i; j <= wire.size(); ++j) {
+      const Outcome split = read_split(wire, {i, j});
+      EXPECT_TRUE(split.done);
+      EXPECT_EQ(split.status, ReadStatus::nul) << i << "," << j;
+      EXPECT_EQ(split.content, "a\r\n") << i << "," << j;
+    }
+  }
 }
 TEST(DataReaderSmuggling, SpaceAfterDot) {
   expect_no_early_end("\r\n. \r\n", ReadStatus::ok);
@@ -274,6 +303,8 @@ TEST(DataReader, FirstProblemWins) {
             ReadStatus::bare_newline);
   EXPECT_EQ(read_all(std::string(2000, 'x') + "\nb\r\n.\r\n").status, ReadStatus::line_too_long);
   EXPECT_EQ(read_all("12345678901234\r\na\nb\r\n.\r\n", 10).status, ReadStatus::too_big);
+  EXPECT_EQ(read_all("a\0b\nc\r\n.\r\n"s).status, ReadStatus::nul);
+  EXPECT_EQ(read_all("a\nb\0c\r\n.\r\n"s).status, ReadStatus::bare_newline);
 }
 
 // ---- BDAT -----------------------------------------------------------------
@@ -324,6 +355,23 @@ TEST(BdatReader, CrLfSplitAcrossChunks) {
   EXPECT_EQ(bdat_chunks({"a\r\nb\r"}), ReadStatus::bare_newline);
   EXPECT_EQ(bdat_chunks({"a\r\n.\n"}), ReadStatus::bare_newline);
   EXPECT_EQ(bdat_chunks({"a\r\r\n"}), ReadStatus::bare_newline);
+}
+
+TEST(BdatReader, NulAnywhereInAnyChunk) {
+  EXPECT_EQ(bdat_chunks({"a\r\n\0.\r\nb\r\n"s}), ReadStatus::nul);
+  EXPECT_EQ(bdat_chunks({"a\r\n", "\0"s, ".\r\nb\r\n"}), ReadStatus::nul);
+  EXPECT_EQ(bdat_chunks({"a\r\n.\0\r\n"s}), ReadStatus::nul);
+  EXPECT_EQ(bdat_chunks({"a\r", "\0\n"s}), ReadStatus::bare_newline);  // the CR came first
+  EXPECT_EQ(bdat_chunks({"abc", "de\0"s}), ReadStatus::nul);
+  // Withheld from the output like any other refused content.
+  BdatReader reader(1000, 1000);
+  std::string out;
+  const std::string chunk = "ok\r\nno\0\r\n"s;
+  reader.begin_chunk(chunk.size());
+  EXPECT_EQ(reader.feed(chunk, out), chunk.size());
+  reader.finish();
+  EXPECT_EQ(reader.status(), ReadStatus::nul);
+  EXPECT_TRUE(out.empty());
 }
 
 TEST(BdatReader, LineLimitAcrossChunks) {

@@ -1,6 +1,7 @@
 // libFuzzer target for smtp::DotStuffer: the output must not depend on how
-// the input is cut into chunks, must be CRLF lines only, and must hold no
-// end of data ("." alone on a line) before its terminator.
+// the input is cut into chunks, must be CRLF lines only, must hold no end
+// of data ("." alone on a line) before its terminator, and no NUL octet;
+// saw_nul() must say whether the input held one.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -33,6 +34,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (whole.size() < 3 || whole.compare(whole.size() - 3, 3, ".\r\n") != 0) std::abort();
   const std::string_view body = std::string_view(whole).substr(0, whole.size() - 3);
   if (!body.empty() && body.substr(body.size() - 2) != "\r\n") std::abort();
+  if (body.find('\0') != std::string_view::npos) std::abort();
+  {
+    herald::smtp::DotStuffer s;
+    std::string out;
+    s.feed(input, out);
+    if (s.saw_nul() != (input.find('\0') != std::string_view::npos)) std::abort();
+  }
   for (std::size_t i = 0; i < body.size(); ++i) {
     if (body[i] == '\r' && (i + 1 >= body.size() || body[i + 1] != '\n')) std::abort();
     if (body[i] == '\n' && (i == 0 || body[i - 1] != '\r')) std::abort();

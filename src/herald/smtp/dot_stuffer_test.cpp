@@ -53,6 +53,7 @@ void expect_safe(const std::string& out) {
   }
   EXPECT_EQ(body.find("\r\n.\r\n"), std::string::npos);
   EXPECT_NE(body.substr(0, 3), ".\r\n");
+  EXPECT_EQ(body.find('\0'), std::string::npos) << "a NUL left Herald";
 }
 
 TEST(DotStuffer, PlainLinesPassThrough) {
@@ -80,8 +81,26 @@ TEST(DotStuffer, BareLineEndsBecomeCrlf) {
   EXPECT_EQ(stuff("\r"), "\r\n.\r\n");
 }
 
-TEST(DotStuffer, EightBitAndNulPassThrough) {
-  EXPECT_EQ(stuff("caf\xc3\xa9\0x\r\n"s), "caf\xc3\xa9\0x\r\n.\r\n"s);
+TEST(DotStuffer, EightBitPassesThrough) {
+  EXPECT_EQ(stuff("caf\xc3\xa9 x\r\n"), "caf\xc3\xa9 x\r\n.\r\n");
+}
+
+TEST(DotStuffer, NulIsNeverWrittenAndIsReported) {
+  DotStuffer s;
+  std::string out;
+  s.feed("caf\xc3\xa9\0x\r\n"s, out);
+  EXPECT_TRUE(s.saw_nul());
+  s.finish(out);
+  EXPECT_EQ(out, "caf\xc3\xa9x\r\n.\r\n");
+  EXPECT_FALSE(s.saw_nul());  // finish() starts a new message
+  s.feed("clean\r\n", out);
+  EXPECT_FALSE(s.saw_nul());
+  // CRLF NUL "." CRLF: with the NUL gone the dot starts its line, so it is
+  // stuffed; a receiver that dropped NULs itself sees ".." -> "." content.
+  EXPECT_EQ(stuff("a\r\n\0.\r\nb"s), "a\r\n..\r\nb\r\n.\r\n");
+  EXPECT_EQ(stuff("a\r\n.\0\r\nb"s), "a\r\n..\r\nb\r\n.\r\n");
+  EXPECT_EQ(stuff("a\r\0\nb"s), "a\r\nb\r\n.\r\n");  // still one line end
+  EXPECT_EQ(stuff("\0"s), ".\r\n");
 }
 
 TEST(DotStuffer, ReusableAfterFinish) {
@@ -126,6 +145,13 @@ const std::vector<std::string>& smuggling_inputs() {
       "..\r\n.\r\n..\n.\n",
       "a\r\n.",
       "a\r\n.\r",
+      "a\r\n\0.\r\nMAIL FROM:<x@y>\r\n"s,
+      "a\r\n.\0\r\nMAIL FROM:<x@y>\r\n"s,
+      "a\r\n\0.\0\r\nMAIL\r\n"s,
+      "a\n\0.\n\0MAIL\r\n"s,
+      "a\r\0.\r\0MAIL\r\n"s,
+      "\0.\r\nMAIL\r\n"s,
+      "a\r\n\0\0.\0\r\0\n\0"s,
   };
   return inputs;
 }
@@ -155,7 +181,7 @@ TEST(DotStufferSmuggling, EveryTwoAndThreeWaySplit) {
 
 TEST(DotStuffer, ByteAtATimeOnARandomishMessage) {
   std::string in;
-  const char alphabet[] = {'.', '\r', '\n', 'a', '.', '\n', '\r', ' '};
+  const char alphabet[] = {'.', '\r', '\n', 'a', '.', '\n', '\r', ' ', '\0'};
   unsigned x = 12345;
   for (int i = 0; i < 5000; ++i) {
     x = x * 1103515245u + 12345u;

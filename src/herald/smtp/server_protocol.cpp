@@ -23,6 +23,8 @@ DataStatus to_data_status(ReadStatus status) {
       return DataStatus::bare_newline;
     case ReadStatus::line_too_long:
       return DataStatus::line_too_long;
+    case ReadStatus::nul:
+      return DataStatus::nul;
   }
   return DataStatus::bare_newline;
 }
@@ -246,6 +248,23 @@ ServerProtocol::Line ServerProtocol::take_line(std::size_t limit) {
   return Line{LineKind::ok, text};
 }
 
+ServerProtocol::InputState ServerProtocol::input_state() const {
+  switch (phase_) {
+    case Phase::data:
+    case Phase::bdat:
+    case Phase::bdat_skip:
+      return InputState::in_message;
+    case Phase::discard_line:
+      return InputState::in_line;
+    case Phase::command:
+    case Phase::auth_line:
+      return available().empty() ? InputState::between_lines : InputState::in_line;
+    case Phase::tls_wait:
+      break;
+  }
+  return InputState::between_lines;
+}
+
 bool ServerProtocol::step() {
   switch (phase_) {
     case Phase::command:
@@ -423,6 +442,11 @@ void ServerProtocol::finish_data(ReadStatus status, bool bdat) {
       send(Reply{550, "5.6.0",
                  "Message refused: a line is longer than " + std::to_string(config_.max_text_line) +
                      " octets (RFC 5322 2.1.1)"});
+      break;
+    case ReadStatus::nul:
+      send(Reply{550, "5.6.0",
+                 "Message refused: it contains a NUL octet, which is not allowed in mail text "
+                 "(RFC 5321 4.5.2); remove it or send the content base64-encoded"});
       break;
   }
   reset_transaction();

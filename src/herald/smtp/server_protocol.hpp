@@ -54,6 +54,7 @@ enum class DataStatus {
   too_big,        // exceeded max_message_size; 552 5.3.4 queued
   bare_newline,   // bare CR or LF in the data; 550 5.6.0 queued
   line_too_long,  // a text line over max_text_line; 550 5.6.0 queued (RFC 5322 §2.1.1)
+  nul,            // a NUL octet in the data; 550 5.6.0 queued
   bdat_aborted,   // a malformed BDAT ended an open BDAT message; 501 queued
                   // (RSET/EHLO during BDAT give a reset event instead)
 };
@@ -133,6 +134,18 @@ class ServerProtocol {
   const std::string& helo_name() const;
   bool closing() const;  // QUIT or 421 sent: no more input is read
   bool awaiting_decision() const { return pending_ != Pending::none; }
+
+  // Where the input stands, so the glue can apply the right deadline: a
+  // whole command line must arrive within the command deadline however it
+  // is trickled, while message content gets a deadline that grows with
+  // the octets received.
+  enum class InputState {
+    between_lines,  // no command or SASL line begun
+    in_line,        // part of a command or SASL line received (or an
+                    // over-long one being discarded)
+    in_message,     // inside DATA content or a BDAT chunk
+  };
+  InputState input_state() const;
   const std::string& auth_identity() const { return identity_; }  // from auth_succeeded()
 
  private:

@@ -1,6 +1,7 @@
 // libFuzzer target for smtp::ServerProtocol: drives a whole session with
 // fuzz bytes, accepting every decision, in reads of fuzz-chosen sizes. The
-// output must always be well-formed reply lines.
+// output must always be well-formed reply lines, and a message the
+// protocol lets through (data_end ok) never holds a NUL octet.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -53,6 +54,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string out = p.take_output();
   std::size_t pos = 0;
   bool challenged = false;
+  std::string message;  // data_chunk content since data_begin
   while (!p.closing()) {
     const herald::smtp::Event e = p.next();
     switch (e.kind) {
@@ -69,13 +71,18 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         p.accept_rcpt();
         break;
       case EventKind::data_begin:
+        message.clear();
         p.accept_data();
         break;
       case EventKind::data_end:
-        if (e.status == herald::smtp::DataStatus::ok) p.message_queued("Q1");
+        if (e.status == herald::smtp::DataStatus::ok) {
+          if (message.find('\0') != std::string::npos) std::abort();
+          p.message_queued("Q1");
+        }
         break;
       case EventKind::data_chunk:
         if (e.data.empty()) std::abort();
+        message.append(e.data);
         break;
       case EventKind::auth:
       case EventKind::auth_response:

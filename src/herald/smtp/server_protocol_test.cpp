@@ -441,6 +441,31 @@ TEST(ServerProtocol, SmugglingInDataIsRefused) {
   EXPECT_EQ(d.out(), "503 5.5.1 Send MAIL FROM first\r\n");
 }
 
+TEST(ServerProtocol, NulInDataOrBdatIsRefused) {
+  using namespace std::string_literals;
+  const std::string nul_reply =
+      "550 5.6.0 Message refused: it contains a NUL octet, which is not allowed in mail text "
+      "(RFC 5321 4.5.2); remove it or send the content base64-encoded\r\n";
+  Driver d(plain_config());
+  d.send("EHLO c\r\nMAIL FROM:<a@example.com>\r\nRCPT TO:<b@example.org>\r\nDATA\r\n");
+  d.out();
+  // CRLF NUL "." CRLF is no end of data: the message ends at the real one,
+  // and the smuggled commands after the NUL line are content.
+  auto ev = d.send("Subject: one\r\n\r\nbody\r\n\0.\r\nMAIL FROM:<evil@example.com>\r\n.\r\n"s);
+  EXPECT_EQ(ev.back().kind, K::data_end);
+  EXPECT_EQ(ev.back().status, DataStatus::nul);
+  EXPECT_EQ(d.out(), nul_reply);
+  d.send("NOOP\r\n");  // the session goes on
+  EXPECT_EQ(d.out(), "250 2.0.0 Ok\r\n");
+  d.send("MAIL FROM:<a@example.com>\r\nRCPT TO:<b@example.org>\r\n");
+  d.out();
+  ev = d.send("BDAT 6 LAST\r\na\0\r\nb\r"s);
+  EXPECT_EQ(ev.back().kind, K::data_end);
+  EXPECT_TRUE(ev.back().bdat);
+  EXPECT_EQ(ev.back().status, DataStatus::nul);
+  EXPECT_EQ(d.out(), nul_reply);
+}
+
 TEST(ServerProtocol, DataTooBigAndLineTooLong) {
   ServerConfig c = plain_config();
   c.max_message_size = 20;
@@ -470,6 +495,25 @@ TEST(ServerProtocol, GlueRejectsDataAndMessage) {
   EXPECT_NE(d.out().find("451 4.3.0 Spool unavailable\r\n"), std::string::npos);
   d.send("DATA\r\n");
   EXPECT_EQ(d.out(), "503 5.5.1 Send MAIL FROM first\r\n");
+}
+
+TEST(ServerProtocol, InputStateForDeadlines) {
+  using S = ServerProtocol::InputState;
+  Driver d(plain_config());
+  EXPECT_EQ(d.p.input_state(), S::between_lines);
+  d.send("EHLO c\r\nNO");
+  EXPECT_EQ(d.p.input_state(), S::in_line);  // a trickled line keeps its deadline
+  d.send("OP\r\n");
+  EXPECT_EQ(d.p.input_state(), S::between_lines);
+  d.send(std::string(600, 'x'));  // over-long: discarded up to its LF
+  EXPECT_EQ(d.p.input_state(), S::in_line);
+  d.send("\r\nMAIL FROM:<a@example.com>\r\nRCPT TO:<b@example.org>\r\nDATA\r\n");
+  EXPECT_EQ(d.p.input_state(), S::in_message);
+  d.send("x\r\n.\r\n");
+  EXPECT_EQ(d.p.input_state(), S::between_lines);
+  d.send("MAIL FROM:<a@example.com>\r\nRCPT TO:<b@example.org>\r\nBDAT 10\r\nab");
+  EXPECT_EQ(d.p.input_state(), S::in_message);
+  d.out();
 }
 
 TEST(ServerProtocol, Bdat) {

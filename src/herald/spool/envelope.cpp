@@ -173,6 +173,10 @@ std::string envelope_to_json(const Envelope& e) {
       w.number(r.next_attempt);
     }
     if (!r.last_reply.empty()) w.field("last_reply", r.last_reply);
+    if (r.reply_from_remote) {
+      w.key("reply_from_remote");
+      w.boolean(true);
+    }
     if (!r.remote.empty()) w.field("remote", r.remote);
     if (!r.notify.empty()) w.field("notify", r.notify);
     if (!r.orcpt.empty()) w.field("orcpt", r.orcpt);
@@ -231,6 +235,7 @@ base::Result<Envelope> envelope_from_json(std::string_view text) {
       rc.attempts = r.value("attempts", 0);
       rc.next_attempt = r.value("next_attempt", std::int64_t{0});
       rc.last_reply = r.value("last_reply", std::string());
+      rc.reply_from_remote = r.value("reply_from_remote", false);
       rc.remote = r.value("remote", std::string());
       rc.notify = r.value("notify", std::string());
       rc.orcpt = r.value("orcpt", std::string());

@@ -21,10 +21,13 @@ struct Recipient {
   int attempts = 0;
   std::int64_t next_attempt = 0;  // unix seconds; 0 = as soon as possible
   std::string last_reply;         // the last remote reply or local reason, one line
-  std::string remote;             // host of the last attempt
-  std::string notify;             // DSN NOTIFY= as given (RFC 3461); empty = default
-  std::string orcpt;              // DSN ORCPT= as given
-  bool reported = false;          // a DSN about this recipient's final state was queued
+  // last_reply is what the remote server answered ("smtp;" in a DSN's
+  // Diagnostic-Code), not Herald's own reason (expiry, null MX, policy).
+  bool reply_from_remote = false;
+  std::string remote;     // host of the last attempt
+  std::string notify;     // DSN NOTIFY= as given (RFC 3461); empty = default
+  std::string orcpt;      // DSN ORCPT= as given
+  bool reported = false;  // a DSN about this recipient's final state was queued
 
   bool final() const { return state == "delivered" || state == "failed"; }
 

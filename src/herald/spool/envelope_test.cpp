@@ -18,6 +18,7 @@ Envelope sample() {
   e.recipients[1].attempts = 2;
   e.recipients[1].next_attempt = 1700000600;
   e.recipients[1].last_reply = "451 4.7.1 greylisted";
+  e.recipients[1].reply_from_remote = true;
   e.recipients[1].remote = "mx.exämple.de";
   e.recipients[1].notify = "FAILURE,DELAY";
   e.recipients[1].orcpt = "rfc822;j+C3+B6rg@ex+C3+A4mple.de";

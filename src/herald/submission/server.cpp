@@ -1,3 +1,8 @@
+// submission::serve — the server's life: opens the store and spool, builds
+// the shared Context, the listeners (connection limits and stress mode
+// before any session exists), signals (SIGHUP reloads TLS) and an orderly
+// stop. It owns no session logic: the I/O threads do all the I/O, and the
+// calling thread only waits for the stop and then drains.
 #include "herald/submission/server.hpp"
 
 #include <asio/signal_set.hpp>
@@ -13,6 +18,7 @@
 #include "herald/auth/sasl_oauth.hpp"
 #include "herald/auth/scram.hpp"
 #include "herald/base/log.hpp"
+#include "herald/base/units.hpp"
 #include "herald/net/io_pool.hpp"
 #include "herald/net/listener.hpp"
 #include "herald/spool/spool.hpp"
@@ -109,6 +115,17 @@ base::Result<void> serve(const config::Config& config, const ServiceFactory& ser
   auth::CredentialVerifier verifier(*store);
   net::ConnectionLimiter limiter(config.limits.max_connections,
                                  config.limits.max_connections_per_ip);
+  limiter.on_stress_change([&config](bool on, std::size_t active) {
+    const auto& l = config.limits;
+    base::log_warn(
+        "stress_mode",
+        {{"state", on ? "on" : "off"},
+         {"connections", std::to_string(active)},
+         {"max_connections", std::to_string(l.max_connections)},
+         {"command_timeout",
+          base::format_duration(on ? std::min(l.command_timeout, l.stress_command_timeout)
+                                   : l.command_timeout)}});
+  });
   unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   asio::thread_pool workers(std::max(2u, cores));
   net::IoPool pool(config.threads > 0 ? static_cast<std::size_t>(config.threads) : cores);

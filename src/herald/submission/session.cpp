@@ -1,3 +1,11 @@
+// submission::Session — the session coroutine and its deadlines: reads
+// bytes into smtp::ServerProtocol, runs the handshakes, and turns the
+// protocol's events into decisions (policy cache, suppression, rate limits,
+// spool). AUTH is in session_auth.cpp, header checks and signing in
+// session_message.cpp. It must not block its I/O thread (store, Argon2 and
+// signing go to the worker pool), must not decide anything the protocol
+// core decides (framing, replies to malformed input), and must never say
+// 250 to a message before the spool has made it durable.
 #include "herald/submission/session.hpp"
 
 #include <fmt/chrono.h>
@@ -56,7 +64,7 @@ Session::Session(Context& context, const config::Listener& listener, asio::ip::t
   asio::error_code ec;
   auto remote = stream_.socket().remote_endpoint(ec);
   client_ip_ = ec ? "unknown" : remote.address().to_string();
-  arm(context.config.limits.command_timeout);
+  arm(command_timeout(), "command");
 }
 
 Session::~Session() {
@@ -80,13 +88,58 @@ void Session::request_stop(std::shared_ptr<Session> session) {
   });
 }
 
-void Session::arm(std::chrono::steady_clock::duration timeout) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
+void Session::arm(std::chrono::steady_clock::duration timeout, const char* what) {
+  set_deadline(std::chrono::steady_clock::now() + timeout, what);
+}
+
+void Session::set_deadline(std::chrono::steady_clock::time_point deadline, const char* what) {
   bool earlier = deadline < deadline_;
   deadline_ = deadline;
+  deadline_for_ = what;
   // A later deadline is picked up when the timer fires; an earlier one
   // must wake the watchdog now.
   if (earlier) timer_.cancel();
+}
+
+std::chrono::seconds Session::command_timeout() const {
+  const auto& limits = ctx_.config.limits;
+  // Stress (most connection slots taken): idle and slow clients give way
+  // sooner, so that slots keep turning over for real ones.
+  if (ctx_.limiter.stressed())
+    return std::min(limits.command_timeout, limits.stress_command_timeout);
+  return limits.command_timeout;
+}
+
+void Session::arm_for_read(smtp::ServerProtocol::InputState state) {
+  using State = smtp::ServerProtocol::InputState;
+  const auto now = std::chrono::steady_clock::now();
+  if (state == State::in_message) {
+    line_deadline_.reset();
+    if (!data_deadline_) data_deadline_ = now + ctx_.config.limits.data_timeout;
+    set_deadline(*data_deadline_, "message data");
+    return;
+  }
+  data_deadline_.reset();
+  // Restarting the clock on every byte would let a client hold the
+  // connection forever by trickling; the line's deadline stays put until
+  // the whole line is in.
+  if (state == State::between_lines || !line_deadline_) line_deadline_ = now + command_timeout();
+  set_deadline(*line_deadline_, "command line");
+}
+
+void Session::credit_data(std::size_t n) {
+  if (!data_deadline_) return;
+  const auto& limits = ctx_.config.limits;
+  const auto now = std::chrono::steady_clock::now();
+  const auto cap = now + limits.data_timeout;
+  if (limits.min_data_rate == 0) {
+    data_deadline_ = cap;
+    return;
+  }
+  const auto credit =
+      std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double>(
+          static_cast<double>(n) / static_cast<double>(limits.min_data_rate)));
+  data_deadline_ = std::min(*data_deadline_ + credit, cap);
 }
 
 asio::awaitable<void> Session::watchdog() {
@@ -108,12 +161,13 @@ asio::awaitable<void> Session::watchdog() {
 asio::awaitable<void> Session::flush() {
   if (!protocol_.has_output()) co_return;
   std::string out = protocol_.take_output();
-  arm(ctx_.config.limits.command_timeout);
+  arm(command_timeout(), "reply write");
   co_await stream_.write(out);
 }
 
 asio::awaitable<bool> Session::read_more() {
-  arm(writer_ ? ctx_.config.limits.data_timeout : ctx_.config.limits.command_timeout);
+  const auto state = protocol_.input_state();
+  arm_for_read(state);
   asio::error_code ec;
   std::size_t n = 0;
   try {
@@ -133,6 +187,7 @@ asio::awaitable<bool> Session::read_more() {
   }
   idle_read_ = false;
   if (ec || n == 0) co_return false;
+  if (state == smtp::ServerProtocol::InputState::in_message) credit_data(n);
   protocol_.receive(std::string_view(buffer_.data(), n));
   if (!writer_) std::vector<char>().swap(buffer_);
   co_return true;
@@ -144,8 +199,10 @@ asio::awaitable<void> Session::run() {
   std::string reason = "quit";
   try {
     if (listener_.tls == config::TlsMode::implicit) {
-      arm(30s);
+      arm(30s, "TLS handshake");
+      in_handshake_ = true;
       co_await stream_.handshake();
+      in_handshake_ = false;
       tls_description_ =
           net::tls_version(stream_.native_ssl()) + " " + net::tls_cipher(stream_.native_ssl());
       base::log_info("tls", {{"session", id_},
@@ -180,15 +237,19 @@ asio::awaitable<void> Session::run() {
     reason = timed_out_ ? "timeout" : std::string("error: ") + e.what();
   }
   if (timed_out_) {
-    // Best effort: the reply is tiny and fits the socket buffer.
-    try {
-      arm(5s);
-      timed_out_ = false;
-      co_await stream_.write("421 4.4.2 " + ctx_.config.hostname +
-                             " Timeout exceeded, closing connection\r\n");
-    } catch (...) {
+    reason = std::string("timeout: ") + deadline_for_;
+    // Best effort: the reply is tiny and fits the socket buffer. Not in
+    // the middle of a TLS handshake: the client expects TLS records there,
+    // and on an implicit-TLS port a line in clear text is never right.
+    if (!in_handshake_) {
+      try {
+        arm(5s, "timeout reply");
+        timed_out_ = false;
+        co_await stream_.write("421 4.4.2 " + ctx_.config.hostname +
+                               " Timeout exceeded, closing connection\r\n");
+      } catch (...) {
+      }
     }
-    reason = "timeout";
   }
   reset_transaction();
   done_ = true;
@@ -208,8 +269,10 @@ asio::awaitable<void> Session::handle(smtp::Event& event) {
       break;
     case smtp::EventKind::starttls: {
       co_await flush();
-      arm(30s);
+      arm(30s, "TLS handshake");
+      in_handshake_ = true;
       co_await stream_.handshake();
+      in_handshake_ = false;
       protocol_.tls_started();
       note_tls_channel_binding();
       reset_transaction();

@@ -72,6 +72,9 @@ class Session : public std::enable_shared_from_this<Session> {
   // The failure half of finish_auth (floor, log, audit, lockout count);
   // returns the reply to send, which OAuth sends after its error challenge.
   asio::awaitable<smtp::Reply> account_auth_failure(AuthOutcome outcome);
+  // An attempt refused by a lockout: counted, and audited when it is the
+  // first from this address or a milestone count.
+  void note_locked_refusal(const std::string& name, const auth::Lockout::Status& locked);
   void sasl_failed(const auth::SaslFailure& failure);
   // What every mechanism's step can be: a challenge to relay, or a
   // malformed exchange. True when `step` was one of these (handled).
@@ -109,7 +112,16 @@ class Session : public std::enable_shared_from_this<Session> {
   // Header checks and DKIM at end of data (session_message.cpp).
   std::optional<smtp::Reply> check_headers();
   asio::awaitable<std::optional<smtp::Reply>> sign_message(spool::Envelope& envelope);
-  void arm(std::chrono::steady_clock::duration timeout);
+  void arm(std::chrono::steady_clock::duration timeout, const char* what);
+  void set_deadline(std::chrono::steady_clock::time_point deadline, const char* what);
+  // The deadline for the next read, from where the input stands: a whole
+  // command line within command_timeout (shorter under stress), message
+  // content at min_data_rate.
+  void arm_for_read(smtp::ServerProtocol::InputState state);
+  // After a read of `n` octets of message content: the data deadline moves
+  // n / min_data_rate later, at most data_timeout past now.
+  void credit_data(std::size_t n);
+  std::chrono::seconds command_timeout() const;
 
   Context& ctx_;
   const config::Listener& listener_;
@@ -118,9 +130,17 @@ class Session : public std::enable_shared_from_this<Session> {
   smtp::ServerProtocol protocol_;
   asio::steady_timer timer_;
   std::chrono::steady_clock::time_point deadline_;
+  const char* deadline_for_ = "command";  // what deadline_ limits, for the log
+  // Set while a command line is awaited or arriving; reset between lines.
+  std::optional<std::chrono::steady_clock::time_point> line_deadline_;
+  // Set while message content is arriving; reset when it ends.
+  std::optional<std::chrono::steady_clock::time_point> data_deadline_;
   std::chrono::steady_clock::time_point started_;
   bool done_ = false;
   bool timed_out_ = false;
+  // A TLS handshake is under way: a reply in clear text now would only
+  // confuse a client that is speaking TLS, so a timeout just closes.
+  bool in_handshake_ = false;
   bool stopping_ = false;   // server shutdown requested
   bool idle_read_ = false;  // waiting for a command, no transaction open
 

@@ -19,6 +19,17 @@
 #include "herald/submission/session.hpp"
 
 namespace herald::submission {
+namespace {
+
+std::string lockout_scope_name(auth::Lockout::Scope scope) {
+  return scope == auth::Lockout::Scope::ip ? "ip" : "login";
+}
+
+std::string utc_time(std::chrono::system_clock::time_point t) {
+  return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", fmt::gmtime(std::chrono::system_clock::to_time_t(t)));
+}
+
+}  // namespace
 
 asio::awaitable<void> Session::begin_auth(const smtp::Event& event) {
   sasl_mechanism_ = event.text;
@@ -28,6 +39,8 @@ asio::awaitable<void> Session::begin_auth(const smtp::Event& event) {
   oauth_.reset();
   cram_.reset();
   if (auto locked = ctx_.lockout.check(client_ip_, ""); locked) {
+    // The name is not known yet: only an IP lockout refuses here.
+    note_locked_refusal("", locked);
     protocol_.auth_failed(lockout_reply(locked));
     co_return;
   }
@@ -406,6 +419,12 @@ asio::awaitable<smtp::Reply> Session::account_auth_failure(AuthOutcome outcome) 
     co_await wait.async_wait(asio::redirect_error(asio::use_awaitable, ec));
   }
   const std::string& name = outcome.lock_name;
+  if (outcome.locked) {
+    // Refused because of a lockout: not a guess that counts, and audited
+    // sparingly (see Lockout::record_refusal) so a flood stays readable.
+    note_locked_refusal(name, outcome.locked);
+    co_return lockout_reply(outcome.locked);
+  }
   base::log_warn("auth_failed", {{"session", id_},
                                  {"ip", client_ip_},
                                  {"mechanism", sasl_mechanism_},
@@ -413,22 +432,35 @@ asio::awaitable<smtp::Reply> Session::account_auth_failure(AuthOutcome outcome) 
                                  {"reason", outcome.reason}});
   ctx_.audit.record({0, 0, "auth", "auth_failed", name, client_ip_,
                      "mechanism=" + sasl_mechanism_ + " reason=" + outcome.reason});
-  if (outcome.locked) co_return lockout_reply(outcome.locked);
-  if (auto now_locked = ctx_.lockout.record_failure(client_ip_, name); now_locked) {
-    const char* scope = now_locked.locked == auth::Lockout::Scope::ip ? "ip" : "login";
+  const auto caused = ctx_.lockout.record_failure(client_ip_, name);
+  for (const auth::Lockout::Status* started : {&caused.ip, &caused.login}) {
+    if (!*started) continue;
+    const std::string scope = lockout_scope_name(started->locked);
+    const std::string until = utc_time(started->until);
     ctx_.audit.record(
-        {0, 0, "auth", "auth_lockout", name, client_ip_, std::string("scope=") + scope});
-    base::log_warn(
-        "auth_lockout",
-        {{"session", id_},
-         {"ip", client_ip_},
-         {"scope", scope},
-         {"identity", name},
-         {"until",
-          fmt::format("{:%Y-%m-%dT%H:%M:%SZ}",
-                      fmt::gmtime(std::chrono::system_clock::to_time_t(now_locked.until)))}});
+        {0, 0, "auth", "auth_lockout", name, client_ip_, "scope=" + scope + " until=" + until});
+    base::log_warn("auth_lockout", {{"session", id_},
+                                    {"ip", client_ip_},
+                                    {"scope", scope},
+                                    {"identity", name},
+                                    {"until", until}});
   }
   co_return smtp::Reply{535, "5.7.8", "Authentication credentials invalid"};
+}
+
+void Session::note_locked_refusal(const std::string& name, const auth::Lockout::Status& locked) {
+  const auto refusal = ctx_.lockout.record_refusal(client_ip_, name, locked);
+  if (!refusal.audit) return;
+  const std::string scope = lockout_scope_name(locked.locked);
+  const std::string detail = fmt::format("scope={} refused={} new_address={} mechanism={} until={}",
+                                         scope, refusal.refused, refusal.new_address ? "yes" : "no",
+                                         sasl_mechanism_, utc_time(locked.until));
+  ctx_.audit.record({0, 0, "auth", "auth_locked_refused", name, client_ip_, detail});
+  base::log_warn("auth_locked_refused", {{"session", id_},
+                                         {"ip", client_ip_},
+                                         {"scope", scope},
+                                         {"identity", name.empty() ? "-" : name},
+                                         {"refused", std::to_string(refusal.refused)}});
 }
 
 smtp::Reply Session::lockout_reply(const auth::Lockout::Status& locked) const {
