@@ -91,9 +91,11 @@ class RawSmtp:
     """A byte-exact SMTP client: what you send is what goes on the wire."""
 
     def __init__(self, port, host=HOST, implicit_tls=False, timeout=TIMEOUT,
-                 read_banner=True):
+                 read_banner=True, source=None):
         self.timeout = timeout
-        self.sock = socket.create_connection((host, port), timeout=timeout)
+        # `source`: another loopback address (127.0.0.2...) to come from.
+        self.sock = socket.create_connection((host, port), timeout=timeout,
+                                             source_address=(source, 0) if source else None)
         self.buf = b""
         self.tls = False
         self.transcript = []

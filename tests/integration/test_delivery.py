@@ -106,12 +106,21 @@ def test_permanent_failure_bounces_and_suppresses(herald_factory, sink):
     assert "Final-Recipient: rfc822; nobody@example.net" in text
     assert "Status: 5.1.1" in text and "Action: failed" in text
     assert "no such user" in text
+    # RFC 3464 2.3.6: the remote server's reply is labelled "smtp;", and the
+    # server that gave it is named (not Herald's own X-Herald diagnostic).
+    assert "Diagnostic-Code: smtp; 550 5.1.1 <nobody@example.net>: no such user" in text, text
+    assert "Remote-MTA: dns; mx.example.net" in text, text
+    assert "X-Herald;" not in text
     # The spool keeps its record of the message after the body in the same
     # file; none of it may reach the bounce.
     assert "HERALD-ENVELOPE" not in text and "auth_identity" not in text
     wait_queue_empty(h)
     suppressed = [s["address"] for s in h.cli_json("suppression", "list")]
     assert "nobody@example.net" in suppressed
+    # Bounced at its first attempt: that attempt is counted.
+    bounced = [line for line in h.log_text().splitlines()
+               if f"queue_id={qid}" in line and "result=bounced" in line]
+    assert bounced and "attempt=1" in bounced[0], bounced
     with RawSmtp(h.starttls_port) as c:
         c.login()
         c.cmd(f"MAIL FROM:<{USER}>")
@@ -157,6 +166,9 @@ def test_null_mx_fails_at_once(herald_factory, sink):
     submit(h.starttls_port, make_message(to="x@nomail.example"), rcpts=("x@nomail.example",))
     bounce = sink.wait_for(1, timeout=30)[0]
     assert b"Status: 5.1.10" in bounce.data
+    # Herald's own reason, not a remote server's reply.
+    assert b"Diagnostic-Code: X-Herald; " in bounce.data
+    assert b"Diagnostic-Code: smtp;" not in bounce.data
 
 
 def test_starttls_is_used_and_can_be_required(herald_factory, tmp_path):

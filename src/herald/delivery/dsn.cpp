@@ -246,6 +246,7 @@ bool has_8bit(std::string_view s) {
 bool clean_lines(std::string_view s) {
   std::size_t line = 0;
   for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '\0') return false;  // no NUL may ever be sent (see DotStuffer)
     if (s[i] == '\r') {
       if (i + 1 >= s.size() || s[i + 1] != '\n') return false;
       ++i;
@@ -259,12 +260,13 @@ bool clean_lines(std::string_view s) {
 
 // The original header section as text/rfc822-headers content: CRLF line
 // ends (bare CR or LF become line ends), over-long lines folded, no empty
-// line inside (that would end the headers early), bounded size.
+// line inside (that would end the headers early), no NUL, bounded size.
 std::string header_copy(std::string_view header) {
   std::string out;
   std::size_t line = 0;
   for (std::size_t i = 0; i < header.size() && out.size() < kMaxHeaderCopy; ++i) {
     const char c = header[i];
+    if (c == '\0') continue;
     if (c == '\r' || c == '\n') {
       if (c == '\r' && i + 1 < header.size() && header[i + 1] == '\n') ++i;
       if (line > 0) out += "\r\n";

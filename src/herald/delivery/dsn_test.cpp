@@ -264,6 +264,22 @@ TEST(Dsn, RetFullReturnsWholeMessageUnderCapOnly) {
   EXPECT_FALSE(fallback->full);
 }
 
+TEST(Dsn, NulNeverComesBack) {
+  // A message spooled by an older version may hold NUL octets; a DSN must
+  // carry none (a receiver that drops them could see an end of data).
+  using namespace std::string_literals;
+  static const std::string body = "one\r\n\0.\r\nMAIL FROM:<x@example.org>\r\n"s;
+  static const std::string header = "Subject: a\0b\r\nFrom: <a@example.org>\r\n"s;
+  DsnOriginal o = original(DsnReturn::full);
+  o.body = std::string_view(body);
+  o.header = header;
+  auto dsn = build_dsn(options(), o, {failed_rcpt()});
+  ASSERT_TRUE(dsn.ok());
+  EXPECT_FALSE(dsn->full);  // headers only
+  EXPECT_EQ(dsn->message.find('\0'), std::string::npos);
+  EXPECT_NE(dsn->message.find("Subject: ab\r\n"), std::string::npos);
+}
+
 TEST(Dsn, EightBitContentIsDeclared) {
   DsnOriginal m = original(DsnReturn::full);
   const std::string body =

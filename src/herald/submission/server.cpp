@@ -113,10 +113,16 @@ base::Result<void> serve(const config::Config& config, const ServiceFactory& ser
   }
 
   auth::CredentialVerifier verifier(*store);
+  // Before the limiter: its stress callback walks the sessions.
+  SessionRegistry sessions;
   net::ConnectionLimiter limiter(config.limits.max_connections,
                                  config.limits.max_connections_per_ip);
-  limiter.on_stress_change([&config](bool on, std::size_t active) {
+  limiter.on_stress_change([&config, &sessions](bool on, std::size_t active) {
     const auto& l = config.limits;
+    // Sessions that began before the stress shorten their deadlines too.
+    if (on) {
+      sessions.for_each([](std::shared_ptr<Session> s) { Session::apply_stress(std::move(s)); });
+    }
     base::log_warn(
         "stress_mode",
         {{"state", on ? "on" : "off"},
@@ -129,7 +135,6 @@ base::Result<void> serve(const config::Config& config, const ServiceFactory& ser
   unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   asio::thread_pool workers(std::max(2u, cores));
   net::IoPool pool(config.threads > 0 ? static_cast<std::size_t>(config.threads) : cores);
-  SessionRegistry sessions;
   // The same limit counts failures per IP and per login name.
   auth::Lockout lockout({.max_failures_per_ip = config.auth.max_failures_per_ip,
                          .max_failures_per_login = config.auth.max_failures_per_ip,

@@ -47,6 +47,25 @@ smtp::ServerConfig protocol_config(const config::Config& c, const config::Listen
   return pc;
 }
 
+// Why the protocol refused a message's content, for the log.
+const char* data_refusal_name(smtp::DataStatus status) {
+  switch (status) {
+    case smtp::DataStatus::ok:
+      return "ok";
+    case smtp::DataStatus::too_big:
+      return "too big";
+    case smtp::DataStatus::bare_newline:
+      return "bare CR or LF";
+    case smtp::DataStatus::line_too_long:
+      return "line too long";
+    case smtp::DataStatus::nul:
+      return "NUL octet";
+    case smtp::DataStatus::bdat_aborted:
+      return "BDAT aborted";
+  }
+  return "bad data";
+}
+
 }  // namespace
 
 Session::Session(Context& context, const config::Listener& listener, asio::ip::tcp::socket socket,
@@ -88,6 +107,16 @@ void Session::request_stop(std::shared_ptr<Session> session) {
   });
 }
 
+void Session::apply_stress(std::shared_ptr<Session> session) {
+  auto executor = session->stream_.socket().get_executor();
+  asio::post(executor, [s = std::move(session)] {
+    if (s->done_ || s->data_deadline_) return;
+    const auto limit = std::chrono::steady_clock::now() + s->command_timeout();
+    if (s->line_deadline_) s->line_deadline_ = std::min(*s->line_deadline_, limit);
+    if (limit < s->deadline_) s->set_deadline(limit, s->deadline_for_);
+  });
+}
+
 void Session::arm(std::chrono::steady_clock::duration timeout, const char* what) {
   set_deadline(std::chrono::steady_clock::now() + timeout, what);
 }
@@ -108,6 +137,12 @@ std::chrono::seconds Session::command_timeout() const {
   if (ctx_.limiter.stressed())
     return std::min(limits.command_timeout, limits.stress_command_timeout);
   return limits.command_timeout;
+}
+
+std::chrono::seconds Session::handshake_timeout() const {
+  // The whole handshake, however its records are trickled; never longer
+  // than a command line may take (so stress mode shortens it too).
+  return std::min<std::chrono::seconds>(30s, command_timeout());
 }
 
 void Session::arm_for_read(smtp::ServerProtocol::InputState state) {
@@ -199,7 +234,7 @@ asio::awaitable<void> Session::run() {
   std::string reason = "quit";
   try {
     if (listener_.tls == config::TlsMode::implicit) {
-      arm(30s, "TLS handshake");
+      arm(handshake_timeout(), "TLS handshake");
       in_handshake_ = true;
       co_await stream_.handshake();
       in_handshake_ = false;
@@ -269,7 +304,7 @@ asio::awaitable<void> Session::handle(smtp::Event& event) {
       break;
     case smtp::EventKind::starttls: {
       co_await flush();
-      arm(30s, "TLS handshake");
+      arm(handshake_timeout(), "TLS handshake");
       in_handshake_ = true;
       co_await stream_.handshake();
       in_handshake_ = false;
@@ -496,7 +531,8 @@ void Session::handle_data_begin(const smtp::Event&) {
 asio::awaitable<void> Session::handle_data_end(const smtp::Event& event) {
   if (!writer_) co_return;  // data_begin was refused
   if (event.status != smtp::DataStatus::ok) {
-    base::log_info("message_refused", {{"session", id_}, {"reason", "bad data"}});
+    base::log_info("message_refused",
+                   {{"session", id_}, {"reason", std::string(data_refusal_name(event.status))}});
     reset_transaction();
     co_return;
   }

@@ -46,6 +46,12 @@ class Session : public std::enable_shared_from_this<Session> {
   // Server stopping: an idle session says 421 and closes now; one in the
   // middle of a message finishes it first. Thread-safe.
   static void request_stop(std::shared_ptr<Session> session);
+
+  // The server entered stress mode: a session waiting for a command (or
+  // in a handshake) gets at most the stress deadline from now, so idle and
+  // trickling connections that started earlier give their slots back too.
+  // Message content keeps its rate deadline. Thread-safe.
+  static void apply_stress(std::shared_ptr<Session> session);
   ~Session();
 
  private:
@@ -122,6 +128,7 @@ class Session : public std::enable_shared_from_this<Session> {
   // n / min_data_rate later, at most data_timeout past now.
   void credit_data(std::size_t n);
   std::chrono::seconds command_timeout() const;
+  std::chrono::seconds handshake_timeout() const;
 
   Context& ctx_;
   const config::Listener& listener_;
