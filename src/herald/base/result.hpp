@@ -9,8 +9,21 @@
 
 namespace herald::base {
 
+// What kind of failure, so callers decide by type and never by searching
+// the message (which is for people). The admin API maps these to HTTP
+// statuses; `failed` is anything unexpected (a broken disk, a bug).
+enum class ErrorKind {
+  failed,       // unexpected: 500
+  invalid,      // the input is wrong: 400/422
+  not_found,    // what it names does not exist: 404
+  conflict,     // it exists already, or something still depends on it: 409
+  forbidden,    // the caller may not do this: 403
+  unavailable,  // try again later (database busy or unreachable): 503
+};
+
 struct Error {
   std::string message;
+  ErrorKind kind = ErrorKind::failed;
 };
 
 template <class T>
@@ -53,6 +66,10 @@ class [[nodiscard]] Result<void> {
 
 inline Error make_error(std::string message) {
   return Error{std::move(message)};
+}
+
+inline Error make_error(ErrorKind kind, std::string message) {
+  return Error{std::move(message), kind};
 }
 
 }  // namespace herald::base

@@ -13,6 +13,7 @@ std::optional<std::int64_t> optional_int(const SQLite::Column& c) {
 
 base::Error no_such_account(std::string_view name) {
   return base::make_error(
+      base::ErrorKind::not_found,
       fmt::format("account '{}' does not exist; see 'herald account list'", name));
 }
 

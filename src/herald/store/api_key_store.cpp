@@ -54,7 +54,8 @@ ApiKeyRecord read_row(SQLite::Statement& q) {
 }
 
 base::Error no_such_key(std::string_view id) {
-  return base::make_error(fmt::format("no API key '{}'; see 'herald key list'", id));
+  return base::make_error(base::ErrorKind::not_found,
+                          fmt::format("no API key '{}'; see 'herald key list'", id));
 }
 
 }  // namespace
@@ -64,6 +65,7 @@ base::Result<ApiKey> Store::add_api_key(const ApiKey& key, std::string_view secr
     auto account = account_id(impl_->db, key.account);
     if (!account) {
       return base::make_error(
+          base::ErrorKind::not_found,
           fmt::format("account '{}' does not exist; create it with 'herald account add {}'",
                       key.account, key.account));
     }
@@ -119,7 +121,8 @@ base::Result<void> Store::revoke_api_key(std::string_view id) {
       SQLite::Statement q(impl_->db, "SELECT 1 FROM api_keys WHERE id = ?");
       q.bind(1, std::string(id));
       if (!q.executeStep()) return no_such_key(id);
-      return base::make_error(fmt::format("API key '{}' is already revoked", id));
+      return base::make_error(base::ErrorKind::conflict,
+                              fmt::format("API key '{}' is already revoked", id));
     }
     return {};
   });

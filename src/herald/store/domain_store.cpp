@@ -16,8 +16,10 @@ std::optional<std::int64_t> domain_id(SQLite::Database& db, const std::string& n
 }
 
 base::Error no_such_domain(std::string_view name) {
-  return base::make_error(fmt::format(
-      "no sending domain '{}'; add it with 'herald domain add {} --account NAME'", name, name));
+  return base::make_error(
+      base::ErrorKind::not_found,
+      fmt::format("no sending domain '{}'; add it with 'herald domain add {} --account NAME'", name,
+                  name));
 }
 
 }  // namespace
@@ -27,7 +29,8 @@ base::Result<std::string> normalize_domain(std::string_view domain) {
   if (!d.empty() && d.back() == '.') d.pop_back();
   for (auto& c : d) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   auto bad = [&](std::string_view why) {
-    return base::make_error(fmt::format("'{}' is not a valid domain name: {}", domain, why));
+    return base::make_error(base::ErrorKind::invalid,
+                            fmt::format("'{}' is not a valid domain name: {}", domain, why));
   };
   if (d.empty() || d.size() > 253) return bad("it must have 1 to 253 characters");
   std::size_t labels = 0, start = 0;
@@ -58,12 +61,16 @@ base::Result<Domain> Store::add_domain(std::string_view name, std::string_view a
     SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
     auto account_row = account_id(db, std::string(account));
     if (!account_row) {
-      return base::make_error(fmt::format(
-          "account '{}' does not exist; create it with 'herald account add {}'", account, account));
+      return base::make_error(
+          base::ErrorKind::not_found,
+          fmt::format("account '{}' does not exist; create it with 'herald account add {}'",
+                      account, account));
     }
     if (domain_id(db, *normalized)) {
-      return base::make_error(fmt::format(
-          "domain '{}' is already added; see 'herald domain dns {}'", *normalized, *normalized));
+      return base::make_error(
+          base::ErrorKind::conflict,
+          fmt::format("domain '{}' is already added; see 'herald domain dns {}'", *normalized,
+                      *normalized));
     }
     Domain d{*normalized, std::string(account), unix_now()};
     SQLite::Statement ins(db,
@@ -161,9 +168,11 @@ base::Result<void> Store::add_dkim_key(const DkimKey& key) {
     exists.bind(1, *id);
     exists.bind(2, key.selector);
     if (exists.executeStep()) {
-      return base::make_error(fmt::format(
-          "domain '{}' already has a key with selector '{}'; choose another with --selector",
-          key.domain, key.selector));
+      return base::make_error(
+          base::ErrorKind::conflict,
+          fmt::format(
+              "domain '{}' already has a key with selector '{}'; choose another with --selector",
+              key.domain, key.selector));
     }
     SQLite::Statement ins(db,
                           "INSERT INTO dkim_keys (domain_id, selector, algorithm, key_file, "

@@ -34,7 +34,8 @@ bool login_exists(SQLite::Database& db, const std::string& address) {
 
 base::Result<void> validate_hash(std::string_view hash) {
   if (hash.empty() || hash.size() > kMaxHashLength) {
-    return base::make_error("password hash is empty or too long; hash the password with herald");
+    return base::make_error(base::ErrorKind::invalid,
+                            "password hash is empty or too long; hash the password with herald");
   }
   return {};
 }
@@ -43,7 +44,8 @@ base::Result<void> validate_hash(std::string_view hash) {
 // bytes plus nonce and MAC; anything longer is not one.
 base::Result<void> validate_cram_secret(std::string_view secret) {
   if (secret.size() > 8192) {
-    return base::make_error("CRAM-MD5 secret is too long; seal the password with herald");
+    return base::make_error(base::ErrorKind::invalid,
+                            "CRAM-MD5 secret is too long; seal the password with herald");
   }
   return {};
 }
@@ -55,6 +57,7 @@ base::Result<void> validate_account_name(std::string_view name) {
   for (std::size_t i = 0; ok && i < name.size(); ++i) ok = is_name_char(name[i], i == 0);
   if (!ok) {
     return base::make_error(
+        base::ErrorKind::invalid,
         fmt::format("account name '{}' is invalid: use 1-64 characters from a-z, 0-9, '.', "
                     "'_' and '-', starting with a letter or digit",
                     name));
@@ -65,8 +68,10 @@ base::Result<void> validate_account_name(std::string_view name) {
 base::Result<std::string> normalize_login_address(std::string_view address) {
   const auto at = address.rfind('@');
   auto bad = [&](std::string_view why) {
-    return base::make_error(fmt::format(
-        "login address '{}' is invalid: {}; use the form user@example.com", address, why));
+    return base::make_error(
+        base::ErrorKind::invalid,
+        fmt::format("login address '{}' is invalid: {}; use the form user@example.com", address,
+                    why));
   };
   if (address.size() > 254) return bad("longer than 254 characters");
   if (at == std::string_view::npos) return bad("no '@'");
@@ -167,15 +172,17 @@ base::Result<Account> Store::add_account(std::string_view name,
     Account a;
     a.name = std::string(name);
     if (account_id(db, a.name)) {
-      return base::make_error(fmt::format("account '{}' already exists", name));
+      return base::make_error(base::ErrorKind::conflict,
+                              fmt::format("account '{}' already exists", name));
     }
     std::optional<std::int64_t> parent_id;
     if (parent) {
       parent_id = account_id(db, std::string(*parent));
       if (!parent_id) {
-        return base::make_error(fmt::format(
-            "parent account '{0}' does not exist; create it first with 'herald account add {0}'",
-            *parent));
+        return base::make_error(base::ErrorKind::not_found,
+                                fmt::format("parent account '{0}' does not exist; create it first "
+                                            "with 'herald account add {0}'",
+                                            *parent));
       }
       a.parent = std::string(*parent);
     }
@@ -236,6 +243,7 @@ base::Result<AccountRemoval> Store::remove_account(std::string_view name, bool f
     const auto id = account_id(db, std::string(name));
     if (!id) {
       return base::make_error(
+          base::ErrorKind::not_found,
           fmt::format("account '{}' does not exist; see 'herald account list'", name));
     }
     // Sub-accounts are mail streams with their own logins and keys: never
@@ -248,10 +256,11 @@ base::Result<AccountRemoval> Store::remove_account(std::string_view name, bool f
       child_names += (child_count++ == 0 ? "" : ", ") + children.getColumn(0).getString();
     }
     if (child_count > 0) {
-      return base::make_error(fmt::format(
-          "account '{}' still has {} sub-account(s) ({}); remove them first with 'herald account "
-          "remove'",
-          name, child_count, child_names));
+      return base::make_error(base::ErrorKind::conflict,
+                              fmt::format("account '{}' still has {} sub-account(s) ({}); remove "
+                                          "them first with 'herald account "
+                                          "remove'",
+                                          name, child_count, child_names));
     }
     auto count = [&](const char* sql) {
       SQLite::Statement q(db, sql);
@@ -265,22 +274,27 @@ base::Result<AccountRemoval> Store::remove_account(std::string_view name, bool f
     removed.domains = count("SELECT COUNT(*) FROM domains WHERE account_id = ?");
     if (!force) {
       if (removed.logins > 0) {
-        return base::make_error(fmt::format(
-            "account '{}' still has {} login(s); remove them first with 'herald user remove', or "
-            "add --force to remove them with the account",
-            name, removed.logins));
+        return base::make_error(base::ErrorKind::conflict,
+                                fmt::format("account '{}' still has {} login(s); remove them first "
+                                            "with 'herald user remove', or "
+                                            "add --force to remove them with the account",
+                                            name, removed.logins));
       }
       if (removed.api_keys > 0) {
-        return base::make_error(fmt::format(
-            "account '{}' still has {} API key(s) (revoked ones included), kept for the record; "
-            "add --force to delete them with the account",
-            name, removed.api_keys));
+        return base::make_error(base::ErrorKind::conflict,
+                                fmt::format("account '{}' still has {} API key(s) (revoked ones "
+                                            "included), kept for the record; "
+                                            "add --force to delete them with the account",
+                                            name, removed.api_keys));
       }
       if (removed.domains > 0) {
-        return base::make_error(fmt::format(
-            "account '{}' still has {} sending domain(s); remove them first with 'herald domain "
-            "remove', or add --force to remove them and their DKIM keys with the account",
-            name, removed.domains));
+        return base::make_error(
+            base::ErrorKind::conflict,
+            fmt::format(
+                "account '{}' still has {} sending domain(s); remove them first with 'herald "
+                "domain "
+                "remove', or add --force to remove them and their DKIM keys with the account",
+                name, removed.domains));
       }
     }
     SQLite::Statement files(db,
@@ -317,11 +331,14 @@ base::Result<Login> Store::add_login(std::string_view address, std::string_view 
     SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
     const auto acct = account_id(db, std::string(account));
     if (!acct) {
-      return base::make_error(fmt::format(
-          "account '{0}' does not exist; create it first with 'herald account add {0}'", account));
+      return base::make_error(
+          base::ErrorKind::not_found,
+          fmt::format("account '{0}' does not exist; create it first with 'herald account add {0}'",
+                      account));
     }
     if (login_exists(db, *canonical)) {
       return base::make_error(
+          base::ErrorKind::conflict,
           fmt::format("login '{}' already exists; use 'herald user passwd' to change its password",
                       *canonical));
     }
@@ -409,6 +426,7 @@ base::Result<void> Store::set_password_hash(std::string_view address,
     up.bind(5, *canonical);
     if (up.exec() == 0) {
       return base::make_error(
+          base::ErrorKind::not_found,
           fmt::format("login '{}' does not exist; see 'herald user list'", *canonical));
     }
     return {};
@@ -423,6 +441,7 @@ base::Result<void> Store::remove_login(std::string_view address) {
     del.bind(1, *canonical);
     if (del.exec() == 0) {
       return base::make_error(
+          base::ErrorKind::not_found,
           fmt::format("login '{}' does not exist; see 'herald user list'", *canonical));
     }
     return {};

@@ -4,6 +4,7 @@
 
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <fmt/format.h>
+#include <sqlite3.h>
 
 #include <chrono>
 #include <cstdint>
@@ -87,7 +88,12 @@ struct Store::Impl {
     try {
       return f();
     } catch (const SQLite::Exception& e) {
-      return base::make_error(fmt::format("database error while {}: {}", what, e.what()));
+      // Busy or locked past the timeout: worth trying again; anything else
+      // is unexpected.
+      const int code = e.getErrorCode() & 0xff;
+      const auto kind = code == SQLITE_BUSY || code == SQLITE_LOCKED ? base::ErrorKind::unavailable
+                                                                     : base::ErrorKind::failed;
+      return base::make_error(kind, fmt::format("database error while {}: {}", what, e.what()));
     }
   }
 

@@ -42,6 +42,7 @@ base::Result<Suppression> Store::add_suppression(std::string_view address, std::
   if (!canonical) return canonical.error();
   if (source != "bounce" && source != "manual") {
     return base::make_error(
+        base::ErrorKind::invalid,
         fmt::format("suppression source '{}' is unknown; it must be 'bounce' or 'manual'", source));
   }
   const std::string why = clean_reason(reason);
@@ -77,6 +78,7 @@ base::Result<void> Store::remove_suppression(std::string_view address) {
     del.bind(1, *canonical);
     if (del.exec() == 0) {
       return base::make_error(
+          base::ErrorKind::not_found,
           fmt::format("'{}' is not on the suppression list, so there is nothing to remove; "
                       "see 'herald suppression list'",
                       *canonical));

@@ -29,6 +29,7 @@ std::optional<store::AccountPolicy> PolicyCache::account(std::string_view accoun
   move_to(*version);
   auto it = accounts_.find(std::string(account));
   if (it == accounts_.end()) return std::nullopt;
+  hits_.fetch_add(1, std::memory_order_relaxed);
   return it->second;
 }
 
@@ -39,6 +40,7 @@ std::optional<std::optional<store::Suppression>> PolicyCache::suppression(
   move_to(*version);
   auto it = suppressions_.find(std::string(address));
   if (it == suppressions_.end()) return std::nullopt;
+  hits_.fetch_add(1, std::memory_order_relaxed);
   return it->second;
 }
 
@@ -63,6 +65,7 @@ void PolicyCache::put_suppression(std::string_view address,
 
 base::Result<store::AccountPolicy> PolicyCache::read_account(store::Store& store,
                                                              const std::string& account) {
+  misses_.fetch_add(1, std::memory_order_relaxed);
   return read_through(
       store, [&] { return store.account_policy(account); },
       [&](const store::AccountPolicy& p, std::uint64_t v) { put_account(account, p, v); });
@@ -70,6 +73,7 @@ base::Result<store::AccountPolicy> PolicyCache::read_account(store::Store& store
 
 base::Result<std::optional<store::Suppression>> PolicyCache::read_suppression(
     store::Store& store, const std::string& address) {
+  misses_.fetch_add(1, std::memory_order_relaxed);
   return read_through(
       store, [&] { return store.find_suppression(address); },
       [&](const std::optional<store::Suppression>& row, std::uint64_t v) {

@@ -10,6 +10,7 @@
 // lookup reads the store again: never stale, only sometimes a miss.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <mutex>
@@ -47,11 +48,22 @@ class PolicyCache {
   base::Result<std::optional<store::Suppression>> read_suppression(store::Store& store,
                                                                    const std::string& address);
 
+  // Answers given from memory, and lookups that had to read the store.
+  struct Stats {
+    std::uint64_t hits = 0;
+    std::uint64_t misses = 0;
+  };
+  Stats stats() const {
+    return {hits_.load(std::memory_order_relaxed), misses_.load(std::memory_order_relaxed)};
+  }
+
  private:
   // Caller holds mu_. Forgets everything read under another version.
   void move_to(std::uint64_t version);
 
   std::mutex mu_;
+  std::atomic<std::uint64_t> hits_{0};
+  std::atomic<std::uint64_t> misses_{0};
   std::size_t max_entries_;
   std::optional<std::uint64_t> version_;
   std::unordered_map<std::string, store::AccountPolicy> accounts_;

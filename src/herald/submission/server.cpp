@@ -262,6 +262,9 @@ base::Result<void> serve(const config::Config& config, const ServiceFactory& ser
   if (service) service->stop();
   (*spool)->stop();
   audit.stop();
+  const auto cache = policy_cache.stats();
+  base::log_info("policy_cache",
+                 {{"hits", std::to_string(cache.hits)}, {"misses", std::to_string(cache.misses)}});
   base::log_info("stopped");
   return {};
 }
