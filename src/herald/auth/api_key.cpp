@@ -31,7 +31,7 @@ bool valid_domain_text(std::string_view d) {
 
 }  // namespace
 
-NewApiKey generate_api_key() {
+NewApiKey generate_token(std::string_view prefix) {
   sodium_ready();
   NewApiKey k;
   for (std::size_t i = 0; i < kApiKeyIdLength; ++i) {
@@ -42,23 +42,45 @@ NewApiKey generate_api_key() {
   std::string hex =
       base::hex_encode(std::string_view(reinterpret_cast<char*>(secret), sizeof secret));
   sodium_memzero(secret, sizeof secret);
-  k.token = std::string(kPrefix) + k.id + "_" + hex;
+  k.token = std::string(prefix) + k.id + "_" + hex;
   k.secret_hash = hash_api_key_secret(hex);
   sodium_memzero(hex.data(), hex.size());
   return k;
 }
 
-std::optional<ApiKeyToken> parse_api_key(std::string_view token) {
-  if (token.size() != kPrefix.size() + kApiKeyIdLength + 1 + kApiKeySecretLength) return {};
-  if (token.substr(0, kPrefix.size()) != kPrefix) return {};
-  std::string_view id = token.substr(kPrefix.size(), kApiKeyIdLength);
-  if (token[kPrefix.size() + kApiKeyIdLength] != '_') return {};
-  std::string_view secret = token.substr(kPrefix.size() + kApiKeyIdLength + 1);
+std::optional<ApiKeyToken> parse_token(std::string_view prefix, std::string_view token) {
+  if (token.size() != prefix.size() + kApiKeyIdLength + 1 + kApiKeySecretLength) return {};
+  if (token.substr(0, prefix.size()) != prefix) return {};
+  std::string_view id = token.substr(prefix.size(), kApiKeyIdLength);
+  if (token[prefix.size() + kApiKeyIdLength] != '_') return {};
+  std::string_view secret = token.substr(prefix.size() + kApiKeyIdLength + 1);
   for (char c : id) {
     if (kIdAlphabet.find(c) == std::string_view::npos) return {};
   }
   if (!is_hex(secret)) return {};
   return ApiKeyToken{std::string(id), std::string(secret)};
+}
+
+bool secret_hash_matches(std::string_view stored, std::string_view computed) {
+  return stored.size() == computed.size() &&
+         sodium_memcmp(stored.data(), computed.data(), computed.size()) == 0;
+}
+
+bool ip_allowed(const std::vector<std::string>& networks, std::string_view ip) {
+  if (networks.empty()) return true;
+  for (const auto& network : networks) {
+    auto cidr = base::Cidr::parse(network);
+    if (cidr && cidr->contains(ip)) return true;
+  }
+  return false;
+}
+
+NewApiKey generate_api_key() {
+  return generate_token(kPrefix);
+}
+
+std::optional<ApiKeyToken> parse_api_key(std::string_view token) {
+  return parse_token(kPrefix, token);
 }
 
 std::string hash_api_key_secret(std::string_view secret) {
@@ -121,8 +143,7 @@ ApiKeyResult ApiKeyVerifier::verify(std::string_view token, std::string_view cli
     return r;
   }
   const store::ApiKeyRecord& record = **found;
-  if (record.secret_hash.size() != hash.size() ||
-      sodium_memcmp(record.secret_hash.data(), hash.data(), hash.size()) != 0) {
+  if (!secret_hash_matches(record.secret_hash, hash)) {
     r.reason_for_log = "wrong secret";
     return r;
   }
@@ -137,19 +158,9 @@ ApiKeyResult ApiKeyVerifier::verify(std::string_view token, std::string_view cli
     r.reason_for_log = record.key.replaced_by ? "rotated, overlap ended" : "expired";
     return r;
   }
-  if (!record.key.allowed_ips.empty()) {
-    bool allowed = false;
-    for (const auto& network : record.key.allowed_ips) {
-      auto cidr = base::Cidr::parse(network);
-      if (cidr && cidr->contains(client_ip)) {
-        allowed = true;
-        break;
-      }
-    }
-    if (!allowed) {
-      r.reason_for_log = "client IP " + std::string(client_ip) + " not in the key's allowlist";
-      return r;
-    }
+  if (!ip_allowed(record.key.allowed_ips, client_ip)) {
+    r.reason_for_log = "client IP " + std::string(client_ip) + " not in the key's allowlist";
+    return r;
   }
   auto addresses = store_.account_login_addresses(record.key.account);
   if (!addresses) {

@@ -33,8 +33,15 @@ struct NewApiKey {
 
 NewApiKey generate_api_key();
 std::optional<ApiKeyToken> parse_api_key(std::string_view token);
+// The same shape with another prefix ("hat_" for admin API tokens).
+NewApiKey generate_token(std::string_view prefix);
+std::optional<ApiKeyToken> parse_token(std::string_view prefix, std::string_view token);
 // Hex SHA-256: the secret has 256 random bits, so a slow hash adds nothing.
 std::string hash_api_key_secret(std::string_view secret);
+// Constant-time comparison of two such hashes.
+bool secret_hash_matches(std::string_view stored, std::string_view computed);
+// Whether `ip` is in one of the CIDR `networks`; an empty list allows all.
+bool ip_allowed(const std::vector<std::string>& networks, std::string_view ip);
 
 // "mail.send" or "mail.send:DOMAIN".
 base::Result<void> validate_scope(std::string_view scope);

@@ -1,5 +1,6 @@
-// `herald account ...` and `herald user ...`: accounts and SMTP logins in
-// the store. Passwords go through password_secrets() and are never printed.
+// `herald account ...` and `herald user ...`: accounts and SMTP logins,
+// thin over admin::Admin. Passwords are read here, hashed by the admin
+// layer and never printed.
 
 #include <fmt/format.h>
 
@@ -7,8 +8,9 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "herald/admin/json.hpp"
+#include "herald/auth/cram_key.hpp"
 #include "herald/cli/commands.hpp"
-#include "herald/store/store.hpp"
 
 namespace herald::cli {
 namespace {
@@ -34,15 +36,6 @@ base::Result<bool> wants_cram_md5(const std::vector<std::string>& mechanisms) {
   return cram;
 }
 
-// The password's secrets, sealed for CRAM-MD5 when the login opted in.
-base::Result<PasswordSecrets> login_secrets(const Globals& globals, std::string& password,
-                                            bool cram) {
-  if (!cram) return password_secrets(password);
-  auto key = cram_key(globals);
-  if (!key) return key.error();
-  return password_secrets(password, &*key);
-}
-
 }  // namespace
 
 void add_account_commands(CLI::App& app, Globals& globals) {
@@ -58,34 +51,23 @@ void add_account_commands(CLI::App& app, Globals& globals) {
   add->add_option("NAME", add_opts->name, "account name ([a-z0-9._-])")->required();
   add->add_option("--parent", add_opts->parent, "parent account (makes this a sub-account)");
   add->callback([add_opts, &globals] {
-    auto store = open_store(globals);
-    if (!store) return fail(globals, store.error().message);
-    std::optional<std::string_view> parent;
-    if (!add_opts->parent.empty()) parent = add_opts->parent;
-    auto added = store->add_account(add_opts->name, parent);
+    auto session = open_admin(globals);
+    if (!session) return fail(globals, session.error().message);
+    admin::AccountInput input{add_opts->name, std::nullopt};
+    if (!add_opts->parent.empty()) input.parent = add_opts->parent;
+    auto added = (*session)->admin.add_account((*session)->actor, input);
     if (!added) return fail(globals, added.error().message);
-    audit_admin(*store, "account_added",
-                "account=" + added->name + (added->parent ? " parent=" + *added->parent : ""));
     std::cout << "account " << added->name << " added\n";
   });
 
   auto* list = account->add_subcommand("list", "list accounts");
   list->add_flag("--json", globals.json, "JSON output");
   list->callback([&globals] {
-    auto store = open_store(globals);
-    if (!store) return fail(globals, store.error().message);
-    auto accounts = store->list_accounts();
+    auto session = open_admin(globals);
+    if (!session) return fail(globals, session.error().message);
+    auto accounts = (*session)->admin.list_accounts((*session)->actor);
     if (!accounts) return fail(globals, accounts.error().message);
-    if (globals.json) {
-      auto out = nlohmann::json::array();
-      for (const auto& a : *accounts) {
-        out.push_back({{"name", a.name},
-                       {"parent", a.parent ? nlohmann::json(*a.parent) : nlohmann::json(nullptr)},
-                       {"created_at", iso_time(a.created_at)}});
-      }
-      std::cout << out.dump(2) << "\n";
-      return;
-    }
+    if (globals.json) return print_json(admin::to_json_array(*accounts));
     for (const auto& a : *accounts) {
       std::cout << a.name;
       if (a.parent) std::cout << "  (sub-account of " << *a.parent << ")";
@@ -104,25 +86,11 @@ void add_account_commands(CLI::App& app, Globals& globals) {
   remove->add_flag("--force", remove_opts->force,
                    "also delete its logins, API keys, sending domains and DKIM keys");
   remove->callback([remove_opts, &globals] {
-    auto store = open_store(globals);
-    if (!store) return fail(globals, store.error().message);
-    auto removed = store->remove_account(remove_opts->name, remove_opts->force);
+    auto session = open_admin(globals);
+    if (!session) return fail(globals, session.error().message);
+    auto removed =
+        (*session)->admin.remove_account((*session)->actor, remove_opts->name, remove_opts->force);
     if (!removed) return fail(globals, removed.error().message);
-    // The rows are gone; the private keys go too (as 'domain remove' does).
-    int files_left = 0;
-    for (const auto& file : removed->dkim_key_files) {
-      std::error_code ec;
-      std::filesystem::remove(file, ec);
-      if (ec) {
-        ++files_left;
-        std::cerr << "herald: warning: could not delete DKIM key " << file << ": " << ec.message()
-                  << "\n";
-      }
-    }
-    audit_admin(*store, "account_removed",
-                fmt::format("account={} logins={} api_keys={} domains={} dkim_keys={}",
-                            remove_opts->name, removed->logins, removed->api_keys, removed->domains,
-                            removed->dkim_key_files.size()));
     std::cout << "account " << remove_opts->name << " removed";
     if (removed->logins + removed->api_keys + removed->domains > 0) {
       std::cout << fmt::format(", with {} login(s), {} API key(s), {} domain(s) and {} DKIM key(s)",
@@ -130,7 +98,10 @@ void add_account_commands(CLI::App& app, Globals& globals) {
                                removed->dkim_key_files.size());
     }
     std::cout << "\n";
-    if (files_left > 0) globals.exit_code = 1;
+    // A key file that could not be deleted was reported on stderr.
+    for (const auto& file : removed->dkim_key_files) {
+      if (std::filesystem::exists(file)) globals.exit_code = 1;
+    }
   });
 
   add_account_limits_command(*account, globals);
@@ -159,18 +130,13 @@ void add_user_commands(CLI::App& app, Globals& globals) {
   add->callback([add_opts, &globals] {
     auto cram = wants_cram_md5(add_opts->mechanisms);
     if (!cram) return fail(globals, cram.error().message);
-    auto store = open_store(globals);
-    if (!store) return fail(globals, store.error().message);
+    auto session = open_admin(globals);
+    if (!session) return fail(globals, session.error().message);
     auto password = read_password(add_opts->password_stdin);
     if (!password) return fail(globals, password.error().message);
-    auto secrets = login_secrets(globals, *password, *cram);
-    if (!secrets) return fail(globals, secrets.error().message);
-    auto added = store->add_login(add_opts->address, add_opts->account, secrets->hash,
-                                  secrets->scram_keys, secrets->cram_secret);
+    auto added = (*session)->admin.add_login(
+        (*session)->actor, {add_opts->address, add_opts->account, std::move(*password), *cram});
     if (!added) return fail(globals, added.error().message);
-    audit_admin(*store, "login_added",
-                "login=" + added->address + " account=" + added->account +
-                    (added->cram_md5 ? " cram_md5=on" : ""));
     std::cout << "login " << added->address << " added to account " << added->account
               << (added->cram_md5 ? " (CRAM-MD5 enabled)" : "") << "\n";
   });
@@ -178,22 +144,11 @@ void add_user_commands(CLI::App& app, Globals& globals) {
   auto* list = user->add_subcommand("list", "list logins");
   list->add_flag("--json", globals.json, "JSON output");
   list->callback([&globals] {
-    auto store = open_store(globals);
-    if (!store) return fail(globals, store.error().message);
-    auto logins = store->list_logins();
+    auto session = open_admin(globals);
+    if (!session) return fail(globals, session.error().message);
+    auto logins = (*session)->admin.list_logins((*session)->actor);
     if (!logins) return fail(globals, logins.error().message);
-    if (globals.json) {
-      auto out = nlohmann::json::array();
-      for (const auto& l : *logins) {
-        out.push_back({{"address", l.address},
-                       {"account", l.account},
-                       {"created_at", iso_time(l.created_at)},
-                       {"password_changed_at", iso_time(l.updated_at)},
-                       {"cram_md5", l.cram_md5}});
-      }
-      std::cout << out.dump(2) << "\n";
-      return;
-    }
+    if (globals.json) return print_json(admin::to_json_array(*logins));
     for (const auto& l : *logins) {
       std::cout << l.address << "  account=" << l.account << (l.cram_md5 ? "  cram-md5" : "")
                 << "\n";
@@ -217,25 +172,18 @@ void add_user_commands(CLI::App& app, Globals& globals) {
   passwd->callback([passwd_opts, &globals] {
     auto cram = wants_cram_md5(passwd_opts->mechanisms);
     if (!cram) return fail(globals, cram.error().message);
-    auto store = open_store(globals);
-    if (!store) return fail(globals, store.error().message);
-    auto before = store->find_login(passwd_opts->address);
-    if (!before) return fail(globals, before.error().message);
-    const bool had_cram = *before && !(*before)->cram_secret.empty();
+    auto session = open_admin(globals);
+    if (!session) return fail(globals, session.error().message);
     auto password = read_password(passwd_opts->password_stdin);
     if (!password) return fail(globals, password.error().message);
-    auto secrets = login_secrets(globals, *password, *cram);
-    if (!secrets) return fail(globals, secrets.error().message);
-    auto changed = store->set_password_hash(passwd_opts->address, secrets->hash,
-                                            secrets->scram_keys, secrets->cram_secret);
+    admin::PasswordChange change{*cram};
+    auto changed = (*session)->admin.set_password((*session)->actor, passwd_opts->address,
+                                                  std::move(*password), change);
     if (!changed) return fail(globals, changed.error().message);
-    audit_admin(*store, "password_changed",
-                "login=" + passwd_opts->address + (*cram ? " cram_md5=on" : "") +
-                    (had_cram && !*cram ? " cram_md5=off" : ""));
     std::cout << "password of " << passwd_opts->address << " changed";
-    if (*cram) {
+    if (change.cram_md5) {
       std::cout << " (CRAM-MD5 enabled)";
-    } else if (had_cram) {
+    } else if (change.had_cram_md5) {
       std::cout << "; CRAM-MD5 is now off for it (add --mechanisms CRAM-MD5 to keep it)";
     }
     std::cout << "\n";
@@ -245,11 +193,10 @@ void add_user_commands(CLI::App& app, Globals& globals) {
   auto* remove = user->add_subcommand("remove", "remove a login");
   remove->add_option("ADDRESS", *remove_address)->required();
   remove->callback([remove_address, &globals] {
-    auto store = open_store(globals);
-    if (!store) return fail(globals, store.error().message);
-    auto removed = store->remove_login(*remove_address);
+    auto session = open_admin(globals);
+    if (!session) return fail(globals, session.error().message);
+    auto removed = (*session)->admin.remove_login((*session)->actor, *remove_address);
     if (!removed) return fail(globals, removed.error().message);
-    audit_admin(*store, "login_removed", "login=" + *remove_address);
     std::cout << "login " << *remove_address << " removed\n";
   });
 }

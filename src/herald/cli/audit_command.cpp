@@ -1,11 +1,10 @@
-// `herald audit`: read the audit trail (auth, admin and send events).
-#include <chrono>
+// `herald audit`: read the audit trail (auth, admin and send events), thin
+// over admin::Admin.
 #include <iostream>
-#include <nlohmann/json.hpp>
 
+#include "herald/admin/json.hpp"
 #include "herald/base/units.hpp"
 #include "herald/cli/commands.hpp"
-#include "herald/store/store.hpp"
 
 namespace herald::cli {
 void add_audit_command(CLI::App& app, Globals& globals) {
@@ -23,32 +22,17 @@ void add_audit_command(CLI::App& app, Globals& globals) {
   cmd->add_option("--limit", o->limit, "at most this many (newest), default 1000");
   cmd->add_flag("--json", globals.json, "JSON output");
   cmd->callback([o, &globals] {
-    std::int64_t since = 0;
+    admin::AuditQuery query{0, o->kind, o->limit};
     if (!o->since.empty()) {
       auto d = base::parse_duration(o->since);
       if (!d) return fail(globals, "--since: " + d.error().message);
-      since = std::chrono::duration_cast<std::chrono::seconds>(
-                  std::chrono::system_clock::now().time_since_epoch())
-                  .count() -
-              d->count();
+      query.since = admin::unix_now() - d->count();
     }
-    auto store = open_store(globals);
-    if (!store) return fail(globals, store.error().message);
-    auto events = store->list_audit(since, o->kind, o->limit);
+    auto session = open_admin(globals);
+    if (!session) return fail(globals, session.error().message);
+    auto events = (*session)->admin.list_audit((*session)->actor, query);
     if (!events) return fail(globals, events.error().message);
-    if (globals.json) {
-      auto out = nlohmann::json::array();
-      for (const auto& e : *events) {
-        out.push_back({{"at", iso_time(e.at)},
-                       {"kind", e.kind},
-                       {"event", e.event},
-                       {"identity", e.identity},
-                       {"ip", e.ip},
-                       {"detail", e.detail}});
-      }
-      std::cout << out.dump(2) << "\n";
-      return;
-    }
+    if (globals.json) return print_json(admin::to_json_array(*events));
     for (const auto& e : *events) {
       std::cout << iso_time(e.at) << "  " << e.kind << "  " << e.event << "  " << e.identity;
       if (!e.ip.empty()) std::cout << "  ip=" << e.ip;

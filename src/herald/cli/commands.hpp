@@ -4,9 +4,11 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 
-#include "herald/auth/cram_key.hpp"
+#include "herald/admin/admin.hpp"
 #include "herald/base/result.hpp"
 #include "herald/config/config.hpp"
 #include "herald/store/store.hpp"
@@ -26,22 +28,24 @@ base::Result<config::Config> load(const Globals& globals);
 // Opens the store named by the config.
 base::Result<store::Store> open_store(Globals& globals);
 
+// The admin layer over the configured store, acting as the Unix user who
+// runs the command. Administrative commands are thin callers of it.
+struct AdminSession {
+  AdminSession(config::Config c, store::Store s)
+      : config(std::move(c)), store(std::move(s)), admin(store, config) {}
+  config::Config config;
+  store::Store store;
+  admin::Admin admin;
+  admin::Actor actor = admin::Actor::local_user();
+};
+base::Result<std::unique_ptr<AdminSession>> open_admin(Globals& globals);
+
+// Prints a JSON value for --json (invalid UTF-8, e.g. in a remote reply
+// quoted in a suppression reason, becomes U+FFFD).
+void print_json(const nlohmann::json& value);
+
 // "2026-11-23T12:00:00Z" for Unix seconds.
 std::string iso_time(std::int64_t unix_seconds);
-
-// A password's Argon2id hash, SCRAM-SHA-256 keys (RFC 5803 text) and, when
-// `cram` is given (the login opted in to CRAM-MD5), the password sealed
-// under that key; wipes the password.
-struct PasswordSecrets {
-  std::string hash;
-  std::string scram_keys;
-  std::string cram_secret;  // empty: no CRAM-MD5
-};
-base::Result<PasswordSecrets> password_secrets(std::string& password,
-                                               const auth::CramKey* cram = nullptr);
-
-// The CRAM-MD5 sealing key of the configured data_dir, created on first use.
-base::Result<auth::CramKey> cram_key(const Globals& globals);
 
 // Prints "herald: <message>" to stderr and sets a non-zero exit code.
 void fail(Globals& globals, const std::string& message);
@@ -63,6 +67,7 @@ void add_send_command(CLI::App& app, Globals& globals);
 // `herald account limits` (account_limits_command.cpp).
 void add_account_limits_command(CLI::App& account, Globals& globals);
 void add_suppression_commands(CLI::App& app, Globals& globals);
+void add_admin_token_commands(CLI::App& app, Globals& globals);
 
 // Reads a password from stdin (--password-stdin) or the terminal (twice,
 // echo off). Trailing newline removed.

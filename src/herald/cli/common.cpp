@@ -1,15 +1,10 @@
-#include <pwd.h>
-#include <sodium.h>
 #include <termios.h>
 #include <unistd.h>
 
-#include <cstdlib>
 #include <ctime>
 #include <filesystem>
 #include <iostream>
 
-#include "herald/auth/password_hash.hpp"
-#include "herald/auth/scram.hpp"
 #include "herald/cli/commands.hpp"
 
 namespace herald::cli {
@@ -25,6 +20,18 @@ base::Result<store::Store> open_store(Globals& globals) {
   return store::Store::open(config->store.sqlite_path);
 }
 
+base::Result<std::unique_ptr<AdminSession>> open_admin(Globals& globals) {
+  auto config = load(globals);
+  if (!config) return config.error();
+  auto store = store::Store::open(config->store.sqlite_path);
+  if (!store) return store.error();
+  return std::make_unique<AdminSession>(std::move(*config), std::move(*store));
+}
+
+void print_json(const nlohmann::json& value) {
+  std::cout << value.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+}
+
 std::string iso_time(std::int64_t unix_seconds) {
   char buf[32];
   std::time_t tt = static_cast<std::time_t>(unix_seconds);
@@ -34,40 +41,13 @@ std::string iso_time(std::int64_t unix_seconds) {
   return buf;
 }
 
-base::Result<PasswordSecrets> password_secrets(std::string& password, const auth::CramKey* cram) {
-  auto hash = auth::hash_password(password);
-  auto scram = auth::make_scram_keys(password);
-  base::Result<std::string> sealed = std::string();
-  if (cram != nullptr) sealed = cram->seal(password);
-  sodium_memzero(password.data(), password.size());
-  if (!hash) return hash.error();
-  if (!scram) return scram.error();
-  if (!sealed) return sealed.error();
-  return PasswordSecrets{std::move(*hash), auth::format_scram_keys(*scram), std::move(*sealed)};
-}
-
-base::Result<auth::CramKey> cram_key(const Globals& globals) {
-  auto config = load(globals);
-  if (!config) return config.error();
-  std::error_code ec;
-  std::filesystem::create_directories(config->data_dir, ec);
-  return auth::CramKey::load_or_create(auth::cram_key_path(config->data_dir));
-}
-
 void fail(Globals& globals, const std::string& message) {
   std::cerr << "herald: " << message << "\n";
   globals.exit_code = 1;
 }
 
 void audit_admin(store::Store& store, const std::string& event, const std::string& detail) {
-  std::string who;
-  if (const char* sudo = std::getenv("SUDO_USER"); sudo && *sudo) {
-    who = sudo;
-  } else if (const passwd* pw = getpwuid(getuid()); pw && pw->pw_name) {
-    who = pw->pw_name;
-  } else {
-    who = "uid " + std::to_string(getuid());
-  }
+  const std::string who = admin::Actor::local_user().name;
   // The change itself succeeded; an audit failure is reported, not fatal.
   if (auto r = store.add_audit({{0, 0, "admin", event, who, "", detail}}); !r) {
     std::cerr << "herald: warning: could not write the audit trail: " << r.error().message << "\n";

@@ -6,11 +6,6 @@
 namespace herald::store {
 namespace {
 
-std::optional<std::int64_t> optional_int(const SQLite::Column& c) {
-  if (c.isNull()) return std::nullopt;
-  return c.getInt64();
-}
-
 base::Error no_such_account(std::string_view name) {
   return base::make_error(
       base::ErrorKind::not_found,

@@ -1,48 +1,25 @@
 // store::Store — the API key table: create, list, find, revoke, retire
 // (rotation) and last-use. Validation of scopes, patterns and CIDRs is the
 // caller's (cli/auth); this file only stores what it is given.
-#include <sstream>
-
 #include "herald/store/store.hpp"
 #include "herald/store/store_impl.hpp"
 
 namespace herald::store {
 namespace {
 
-std::string join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& i : items) {
-    if (!out.empty()) out += ' ';
-    out += i;
-  }
-  return out;
-}
-
-std::vector<std::string> split(const std::string& text) {
-  std::vector<std::string> out;
-  std::istringstream in(text);
-  for (std::string item; in >> item;) out.push_back(item);
-  return out;
-}
-
 constexpr const char* kSelect =
     "SELECT k.id, a.name, k.name, k.scopes, k.sender_patterns, k.allowed_ips, k.created_at, "
     "k.expires_at, k.revoked_at, k.replaced_by, k.last_used_at, k.last_used_ip, k.secret_hash "
     "FROM api_keys k JOIN accounts a ON a.id = k.account_id";
-
-std::optional<std::int64_t> optional_int(const SQLite::Column& c) {
-  if (c.isNull()) return std::nullopt;
-  return c.getInt64();
-}
 
 ApiKeyRecord read_row(SQLite::Statement& q) {
   ApiKeyRecord r;
   r.key.id = q.getColumn(0).getString();
   r.key.account = q.getColumn(1).getString();
   r.key.name = q.getColumn(2).getString();
-  r.key.scopes = split(q.getColumn(3).getString());
-  r.key.sender_patterns = split(q.getColumn(4).getString());
-  r.key.allowed_ips = split(q.getColumn(5).getString());
+  r.key.scopes = split_words(q.getColumn(3).getString());
+  r.key.sender_patterns = split_words(q.getColumn(4).getString());
+  r.key.allowed_ips = split_words(q.getColumn(5).getString());
   r.key.created_at = q.getColumn(6).getInt64();
   r.key.expires_at = optional_int(q.getColumn(7));
   r.key.revoked_at = optional_int(q.getColumn(8));
@@ -79,9 +56,9 @@ base::Result<ApiKey> Store::add_api_key(const ApiKey& key, std::string_view secr
     ins.bind(2, *account);
     ins.bind(3, key.name);
     ins.bind(4, std::string(secret_hash));
-    ins.bind(5, join(key.scopes));
-    ins.bind(6, join(key.sender_patterns));
-    ins.bind(7, join(key.allowed_ips));
+    ins.bind(5, join_words(key.scopes));
+    ins.bind(6, join_words(key.sender_patterns));
+    ins.bind(7, join_words(key.allowed_ips));
     ins.bind(8, stored.created_at);
     if (key.expires_at) {
       ins.bind(9, *key.expires_at);

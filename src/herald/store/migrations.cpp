@@ -121,6 +121,58 @@ constexpr std::array kMigrations{
       ALTER TABLE accounts ADD COLUMN max_messages_per_hour INTEGER NULL;
       ALTER TABLE accounts ADD COLUMN max_recipients_per_hour INTEGER NULL;
     )sql"},
+    // The policy version (Store::policy_version): moved by triggers in the
+    // same transaction as any change to what the server caches, and by
+    // nothing else (audit rows, API key use).
+    Migration{9, R"sql(
+      CREATE TABLE change_versions (
+        name    TEXT PRIMARY KEY,
+        version INTEGER NOT NULL
+      );
+      INSERT INTO change_versions(name, version) VALUES ('policy', 1);
+      CREATE TRIGGER policy_accounts_insert AFTER INSERT ON accounts BEGIN
+        UPDATE change_versions SET version = version + 1 WHERE name = 'policy'; END;
+      CREATE TRIGGER policy_accounts_update AFTER UPDATE ON accounts BEGIN
+        UPDATE change_versions SET version = version + 1 WHERE name = 'policy'; END;
+      CREATE TRIGGER policy_accounts_delete AFTER DELETE ON accounts BEGIN
+        UPDATE change_versions SET version = version + 1 WHERE name = 'policy'; END;
+      CREATE TRIGGER policy_domains_insert AFTER INSERT ON domains BEGIN
+        UPDATE change_versions SET version = version + 1 WHERE name = 'policy'; END;
+      CREATE TRIGGER policy_domains_update AFTER UPDATE ON domains BEGIN
+        UPDATE change_versions SET version = version + 1 WHERE name = 'policy'; END;
+      CREATE TRIGGER policy_domains_delete AFTER DELETE ON domains BEGIN
+        UPDATE change_versions SET version = version + 1 WHERE name = 'policy'; END;
+      CREATE TRIGGER policy_dkim_keys_insert AFTER INSERT ON dkim_keys BEGIN
+        UPDATE change_versions SET version = version + 1 WHERE name = 'policy'; END;
+      CREATE TRIGGER policy_dkim_keys_update AFTER UPDATE ON dkim_keys BEGIN
+        UPDATE change_versions SET version = version + 1 WHERE name = 'policy'; END;
+      CREATE TRIGGER policy_dkim_keys_delete AFTER DELETE ON dkim_keys BEGIN
+        UPDATE change_versions SET version = version + 1 WHERE name = 'policy'; END;
+      CREATE TRIGGER policy_suppressions_insert AFTER INSERT ON suppressions BEGIN
+        UPDATE change_versions SET version = version + 1 WHERE name = 'policy'; END;
+      CREATE TRIGGER policy_suppressions_update AFTER UPDATE ON suppressions BEGIN
+        UPDATE change_versions SET version = version + 1 WHERE name = 'policy'; END;
+      CREATE TRIGGER policy_suppressions_delete AFTER DELETE ON suppressions BEGIN
+        UPDATE change_versions SET version = version + 1 WHERE name = 'policy'; END;
+    )sql"},
+    // Admin API tokens ("hat_<id>_<secret>"): like API keys, the secret is
+    // kept as its SHA-256 only. Scopes: admin:read, admin:write,
+    // account:NAME; lists are space-separated.
+    Migration{10, R"sql(
+      CREATE TABLE admin_tokens (
+        id           TEXT PRIMARY KEY,
+        name         TEXT NOT NULL UNIQUE,
+        secret_hash  TEXT NOT NULL,
+        scopes       TEXT NOT NULL,
+        allowed_ips  TEXT NOT NULL DEFAULT '',
+        created_at   INTEGER NOT NULL,
+        created_by   TEXT NOT NULL DEFAULT '',
+        expires_at   INTEGER NULL,
+        revoked_at   INTEGER NULL,
+        last_used_at INTEGER NULL,
+        last_used_ip TEXT NOT NULL DEFAULT ''
+      );
+    )sql"},
 };
 
 }  // namespace

@@ -125,31 +125,43 @@ base::Result<Store> Store::open(const std::string& path) {
   return Store(std::move(impl));
 }
 
-std::optional<std::uint64_t> Store::change_counter() {
+std::optional<std::uint64_t> Store::policy_version() {
   std::lock_guard lock(impl_->probe_mu);
   if (impl_->probe_failed) return std::nullopt;
+  auto& p = *impl_;
   try {
-    if (!impl_->probe) {
-      if (impl_->path.empty() || impl_->path == ":memory:") {
-        impl_->probe_failed = true;
+    if (!p.probe) {
+      if (p.path.empty() || p.path == ":memory:") {
+        p.probe_failed = true;
         return std::nullopt;
       }
       // Busy timeout 0: an I/O thread asks this, so it must never wait.
-      impl_->probe = std::make_unique<SQLite::Database>(impl_->path, SQLite::OPEN_READWRITE, 0);
-      impl_->probe_version =
-          std::make_unique<SQLite::Statement>(*impl_->probe, "PRAGMA data_version");
+      p.probe = std::make_unique<SQLite::Database>(p.path, SQLite::OPEN_READWRITE, 0);
+      p.probe_data_version = std::make_unique<SQLite::Statement>(*p.probe, "PRAGMA data_version");
+      p.probe_policy_version = std::make_unique<SQLite::Statement>(
+          *p.probe, "SELECT version FROM change_versions WHERE name = 'policy'");
     }
-    SQLite::Statement& q = *impl_->probe_version;
-    q.tryReset();
-    if (!q.executeStep()) return std::nullopt;
     // data_version counts commits of *other* connections; the probe never
-    // writes, so that is every commit, including this Store's own.
-    const auto version = static_cast<std::uint64_t>(q.getColumn(0).getInt64());
-    q.tryReset();
+    // writes, so that is every commit, including this Store's own. Only
+    // after one is the counter row worth reading.
+    SQLite::Statement& dv = *p.probe_data_version;
+    dv.tryReset();
+    if (!dv.executeStep()) return std::nullopt;
+    const std::int64_t data_version = dv.getColumn(0).getInt64();
+    dv.tryReset();
+    if (p.last_data_version == data_version) return p.last_policy_version;
+    SQLite::Statement& pv = *p.probe_policy_version;
+    pv.tryReset();
+    if (!pv.executeStep()) return std::nullopt;
+    const auto version = static_cast<std::uint64_t>(pv.getColumn(0).getInt64());
+    pv.tryReset();
+    p.last_data_version = data_version;
+    p.last_policy_version = version;
     return version;
   } catch (const SQLite::Exception&) {
     // SQLITE_BUSY and the like: cannot tell now; the caller reads the store.
-    if (impl_->probe_version) impl_->probe_version->tryReset();
+    if (p.probe_data_version) p.probe_data_version->tryReset();
+    if (p.probe_policy_version) p.probe_policy_version->tryReset();
     return std::nullopt;
   }
 }

@@ -96,6 +96,25 @@ struct AuditEvent {
   std::string detail;  // mechanism, reason, queue id...; never a secret
 };
 
+// A bearer token for the admin API, as shown to people: never its secret.
+struct AdminToken {
+  std::string id;  // public part of the token ("hat_<id>_<secret>")
+  std::string name;
+  std::vector<std::string> scopes;       // admin:read, admin:write, account:NAME
+  std::vector<std::string> allowed_ips;  // CIDR; empty = any address admin allow_ip lets in
+  std::int64_t created_at = 0;
+  std::string created_by;  // who created it (Unix user or token name)
+  std::optional<std::int64_t> expires_at;
+  std::optional<std::int64_t> revoked_at;
+  std::optional<std::int64_t> last_used_at;
+  std::string last_used_ip;
+};
+
+struct AdminTokenRecord {
+  AdminToken token;
+  std::string secret_hash;  // hex SHA-256 of the secret part
+};
+
 // A sending domain: mail from it may be sent by its account (and the
 // account's sub-accounts) and is signed with its DKIM keys.
 struct Domain {
@@ -154,15 +173,20 @@ class Store {
   // Schema version this file is at (PRAGMA user_version).
   base::Result<int> schema_version();
 
-  // A number that changes whenever anything commits to the database: the
-  // CLI, another process, or this Store's own writes. Two equal answers mean
-  // nothing changed in between, so a cache of what was read after the
-  // first is still true. Never waits: nullopt when it cannot tell right now
-  // (a lock held during recovery, an in-memory database), which callers
-  // must treat as "changed". Cheap enough for an I/O thread: a second
-  // connection, never busy with other work, reads SQLite's data_version,
-  // which comes from the WAL index in shared memory.
-  std::optional<std::uint64_t> change_counter();
+  // The policy version: a number that changes whenever data the server
+  // caches changes — accounts (and their limits), sending domains, DKIM
+  // keys, the suppression list — by anyone (the CLI, another process, this
+  // Store), and not when anything else is written (the audit trail, an API
+  // key's last use). Two equal answers mean none of that changed in
+  // between, so a cache of what was read after the first is still true.
+  // The contract for every backend: a counter kept in the database itself
+  // and moved in the same transaction as the change (here by triggers), so
+  // it can never lag the data it versions. Never waits: nullopt when it
+  // cannot tell right now (a lock held during recovery, an in-memory
+  // database), which callers must treat as "changed". Cheap enough for an
+  // I/O thread: a second connection checks SQLite's data_version (shared
+  // memory) and reads the counter row only after a commit.
+  std::optional<std::uint64_t> policy_version();
 
   base::Result<Account> add_account(std::string_view name,
                                     std::optional<std::string_view> parent = std::nullopt);
@@ -249,6 +273,14 @@ class Store {
   // Records a use; skips the write when the last one is recent and from the
   // same address, so a busy key does not cost a disk sync per connection.
   base::Result<void> touch_api_key(std::string_view id, std::string_view ip);
+
+  // Admin API tokens (admin_token_store.cpp). Names are unique.
+  base::Result<AdminToken> add_admin_token(const AdminToken& token, std::string_view secret_hash);
+  base::Result<std::vector<AdminToken>> list_admin_tokens();
+  base::Result<std::optional<AdminTokenRecord>> find_admin_token(std::string_view id);
+  base::Result<void> revoke_admin_token(std::string_view id);
+  // Like touch_api_key: at most one write a minute per token and address.
+  base::Result<void> touch_admin_token(std::string_view id, std::string_view ip);
 
  private:
   struct Impl;

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -25,6 +26,32 @@ inline constexpr int kBusyTimeoutMs = 5000;
 inline std::int64_t unix_now() {
   using namespace std::chrono;
   return duration_cast<seconds>(system_clock::now().time_since_epoch()).count();
+}
+
+// Lists of words (scopes, patterns, CIDRs) are stored space-separated.
+inline std::string join_words(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& i : items) {
+    if (!out.empty()) out += ' ';
+    out += i;
+  }
+  return out;
+}
+
+inline std::vector<std::string> split_words(const std::string& text) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    const std::size_t end = std::min(text.find(' ', start), text.size());
+    if (end > start) out.push_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
+inline std::optional<std::int64_t> optional_int(const SQLite::Column& c) {
+  if (c.isNull()) return std::nullopt;
+  return c.getInt64();
 }
 
 // Finds an account id by name inside the caller's lock/transaction.
@@ -101,11 +128,15 @@ struct Store::Impl {
   SQLite::Database db;
   StatementCache statements{db};
 
-  // A second connection that only asks PRAGMA data_version (see
-  // Store::change_counter); its own lock, so it never waits behind `mu`.
+  // A second connection that only reads data_version and the policy
+  // version row (see Store::policy_version); its own lock, so it never
+  // waits behind `mu`.
   std::mutex probe_mu;
   std::unique_ptr<SQLite::Database> probe;
-  std::unique_ptr<SQLite::Statement> probe_version;
+  std::unique_ptr<SQLite::Statement> probe_data_version;
+  std::unique_ptr<SQLite::Statement> probe_policy_version;
+  std::optional<std::int64_t> last_data_version;
+  std::uint64_t last_policy_version = 0;
   bool probe_failed = false;
   std::string path;
 };

@@ -23,7 +23,7 @@ DkimKeyring::DkimKeyring(store::Store& store) : store_(store) {}
 
 base::Result<std::shared_ptr<const DkimKeyring::Entry>> DkimKeyring::keys_for(
     const std::string& domain) {
-  const auto version = store_.change_counter();
+  const auto version = store_.policy_version();
   std::shared_ptr<const Entry> cached;
   {
     std::lock_guard lock(mu_);

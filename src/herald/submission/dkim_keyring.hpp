@@ -45,7 +45,7 @@ class DkimKeyring {
     std::unique_ptr<dkim::Signer> signer;
   };
   struct Entry {
-    // The store's change counter before the rows were read: while it holds,
+    // The store's policy version before the rows were read: while it holds,
     // nothing (a rotation, a retirement, a removed domain) can have changed.
     std::optional<std::uint64_t> version;
     // selector, key file and state of each signing key: when the counter

@@ -7,7 +7,7 @@ namespace {
 // version newer than what it saw.
 template <class Read, class Put>
 auto read_through(store::Store& store, Read read, Put put) {
-  const auto before = store.change_counter();
+  const auto before = store.policy_version();
   auto answer = read();
   if (answer && before) put(*answer, *before);
   return answer;

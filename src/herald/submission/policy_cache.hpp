@@ -3,11 +3,13 @@
 // memory while the database stays unchanged, so that MAIL and RCPT of the
 // common message need no trip to a worker thread and no SQL.
 //
-// Every answer is tagged with the store's change counter read *before* the
-// store was read; an answer is used only while the counter still has that
-// value. Any commit (the CLI adding a suppression or a domain, this
-// server's own audit batches) therefore empties the cache, and the next
-// lookup reads the store again: never stale, only sometimes a miss.
+// Every answer is tagged with the store's policy version read *before* the
+// store was read; an answer is used only while the version still has that
+// value. Any change to what it holds (the CLI adding a suppression or a
+// domain, a bounce suppressing an address) therefore empties the cache, and
+// the next lookup reads the store again: never stale, only sometimes a
+// miss. The server's own audit batches do not move the version, so under
+// steady traffic the cache holds.
 #pragma once
 
 #include <atomic>
@@ -28,7 +30,7 @@ class PolicyCache {
   // At most `max_entries` of each kind; when full, the kind is emptied.
   explicit PolicyCache(std::size_t max_entries = 20000) : max_entries_(max_entries) {}
 
-  // The cached answer when `version` (the store's change counter now) is
+  // The cached answer when `version` (the store's policy version now) is
   // the one it was read under; never one when the version is unknown.
   std::optional<store::AccountPolicy> account(std::string_view account,
                                               std::optional<std::uint64_t> version);
@@ -36,7 +38,7 @@ class PolicyCache {
   std::optional<std::optional<store::Suppression>> suppression(
       std::string_view address, std::optional<std::uint64_t> version);
 
-  // Remember an answer read from the store after the counter said `version`.
+  // Remember an answer read from the store after the version said `version`.
   void put_account(std::string_view account, const store::AccountPolicy& policy,
                    std::uint64_t version);
   void put_suppression(std::string_view address, const std::optional<store::Suppression>& row,

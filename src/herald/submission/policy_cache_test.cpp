@@ -1,5 +1,5 @@
 // Tests for submission::PolicyCache: answers live exactly as long as the
-// store's change counter they were read under.
+// store's policy version they were read under.
 #include "herald/submission/policy_cache.hpp"
 
 #include <gtest/gtest.h>

@@ -144,7 +144,7 @@ base::Result<void> serve(const config::Config& config, const ServiceFactory& ser
   store::AuditWriter audit(*store);
   PolicyCache policy_cache;
   // Opens the store's change probe here, so no I/O thread ever opens it.
-  (void)store->change_counter();
+  (void)store->policy_version();
   Context context{config, tls,    limiter, verifier, api_keys, lockout,
                   audit,  *store, **spool, workers,  sessions, policy_cache};
   DkimKeyring dkim(*store);

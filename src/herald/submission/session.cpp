@@ -360,9 +360,9 @@ asio::awaitable<void> Session::handle(smtp::Event& event) {
 }
 
 asio::awaitable<void> Session::handle_mail(const smtp::Event& event) {
-  // One look at the store's change counter per transaction: the policy
+  // One look at the store's policy version per transaction: the policy
   // answers for this MAIL and its RCPTs are those of this moment.
-  store_version_ = ctx_.store.change_counter();
+  store_version_ = ctx_.store.policy_version();
   if (identity_) {
     if (!identity_->domains_loaded) {
       auto loaded = co_await account_policy(identity_->account);

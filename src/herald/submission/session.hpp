@@ -177,7 +177,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<mail::HeaderBlock> headers_;
   std::optional<dkim::RelaxedBodyHasher> body_hasher_;  // authenticated messages only
   std::string from_domain_;  // of the header From, once check_headers passed
-  // The store's change counter at MAIL (see PolicyCache); nullopt: unknown.
+  // The store's policy version at MAIL (see PolicyCache); nullopt: unknown.
   std::optional<std::uint64_t> store_version_;
   bool write_failed_ = false;
   int messages_ = 0;

@@ -1,0 +1,161 @@
+// admin::Admin — every administrative operation as a typed function: who
+// asks (Actor), what (typed input), a typed result or a typed error
+// (base::ErrorKind: invalid, not_found, conflict, forbidden, unavailable).
+// The CLI and the HTTP API are thin callers of this one set, so they cannot
+// disagree; every change is written to the audit trail with its actor.
+// Blocking (store, Argon2id): call it off any I/O thread. It must not print,
+// parse command lines or speak HTTP.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "herald/admin/actor.hpp"
+#include "herald/base/result.hpp"
+#include "herald/config/config.hpp"
+#include "herald/store/store.hpp"
+
+namespace herald::admin {
+
+template <class T>
+using Result = base::Result<T>;
+
+struct AccountInput {
+  std::string name;
+  std::optional<std::string> parent;
+};
+
+// One limit in a change: absent = unchanged, inherit = as the parent,
+// a number = that many per hour (0 = unlimited).
+struct LimitChange {
+  bool given = false;
+  bool inherit = false;
+  std::int64_t value = 0;
+};
+
+struct AccountLimitsView {
+  std::string account;
+  store::AccountLimits own;        // as set on the account (nullopt: inherited)
+  store::AccountLimits effective;  // what applies
+};
+
+struct LoginInput {
+  std::string address;
+  std::string account;
+  std::string password;  // wiped once hashed
+  bool cram_md5 = false;
+};
+
+struct PasswordChange {
+  bool cram_md5 = false;
+  bool had_cram_md5 = false;  // filled in by the operation
+};
+
+struct KeyInput {
+  std::string account;
+  std::string name;
+  std::vector<std::string> scopes;  // empty: mail.send
+  std::vector<std::string> from;
+  std::vector<std::string> allow_ip;
+  std::optional<std::int64_t> expires_in;  // seconds from now
+};
+
+// A key (or admin token) with its secret, shown once.
+struct CreatedKey {
+  store::ApiKey key;
+  std::string token;
+  std::optional<std::string> replaces;  // rotation: the old key's id
+};
+
+struct SuppressionChange {
+  store::Suppression row;
+  bool updated = false;  // the address was listed already
+};
+
+struct AuditQuery {
+  std::int64_t since = 0;  // Unix seconds; 0 = all
+  std::string kind;        // auth, admin, send; empty = all
+  std::size_t limit = 1000;
+};
+
+struct AdminTokenInput {
+  std::string name;
+  std::vector<std::string> scopes;
+  std::vector<std::string> allow_ip;
+  std::optional<std::int64_t> expires_in;  // seconds from now
+};
+
+struct CreatedAdminToken {
+  store::AdminToken token;
+  std::string secret;  // "hat_<id>_<secret>", shown once
+};
+
+class Admin {
+ public:
+  Admin(store::Store& store, const config::Config& config);
+
+  // Accounts and sub-accounts.
+  Result<std::vector<store::Account>> list_accounts(const Actor& actor);
+  Result<store::Account> get_account(const Actor& actor, std::string_view name);
+  Result<store::Account> add_account(const Actor& actor, const AccountInput& input);
+  Result<store::AccountRemoval> remove_account(const Actor& actor, std::string_view name,
+                                               bool force);
+  Result<AccountLimitsView> account_limits(const Actor& actor, std::string_view name);
+  Result<AccountLimitsView> set_account_limits(const Actor& actor, std::string_view name,
+                                               const LimitChange& messages,
+                                               const LimitChange& recipients);
+
+  // SMTP logins.
+  Result<std::vector<store::Login>> list_logins(const Actor& actor);
+  Result<store::Login> add_login(const Actor& actor, LoginInput input);
+  Result<void> set_password(const Actor& actor, std::string_view address, std::string password,
+                            PasswordChange& change);
+  Result<void> remove_login(const Actor& actor, std::string_view address);
+
+  // API keys.
+  Result<std::vector<store::ApiKey>> list_keys(const Actor& actor);
+  Result<store::ApiKey> get_key(const Actor& actor, std::string_view id);
+  Result<CreatedKey> create_key(const Actor& actor, const KeyInput& input);
+  Result<void> revoke_key(const Actor& actor, std::string_view id);
+  Result<CreatedKey> rotate_key(const Actor& actor, std::string_view id,
+                                std::int64_t overlap_seconds);
+
+  // The suppression list (global: tenants may not change it).
+  Result<std::vector<store::Suppression>> list_suppressions(const Actor& actor);
+  Result<SuppressionChange> add_suppression(const Actor& actor, std::string_view address,
+                                            std::string_view reason);
+  Result<void> remove_suppression(const Actor& actor, std::string_view address);
+
+  // The audit trail (global readers only).
+  Result<std::vector<store::AuditEvent>> list_audit(const Actor& actor, const AuditQuery& query);
+
+  // Admin API tokens (admin:write only; never tenants).
+  Result<std::vector<store::AdminToken>> list_admin_tokens(const Actor& actor);
+  Result<CreatedAdminToken> create_admin_token(const Actor& actor, const AdminTokenInput& input);
+  Result<void> revoke_admin_token(const Actor& actor, std::string_view id);
+
+  // The SMTP user name that goes with API keys ([auth] api_key_username).
+  const std::string& api_key_username() const { return config_.auth.api_key_username; }
+
+ private:
+  Result<AccountTree> tree();
+  // forbidden unless the actor may read / change `account`.
+  Result<void> check_read(const Actor& actor, const AccountTree& tree, std::string_view account);
+  Result<void> check_write(const Actor& actor, const AccountTree& tree, std::string_view account);
+  Result<void> check_global_read(const Actor& actor, std::string_view what);
+  Result<void> check_global_write(const Actor& actor, std::string_view what);
+  // Written after the change succeeded; a failure to write is logged, not
+  // fatal (the change is done).
+  void audit(const Actor& actor, const std::string& event, const std::string& detail);
+
+  store::Store& store_;
+  const config::Config& config_;
+};
+
+// Seconds since the Unix epoch, now.
+std::int64_t unix_now();
+
+}  // namespace herald::admin

@@ -1,0 +1,176 @@
+// Tests for admin::Admin: typed errors, token scopes (global read/write and
+// tenants with their sub-accounts), the audit trail's actor, admin tokens
+// and their verification.
+#include "herald/admin/admin.hpp"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "herald/admin/json.hpp"
+#include "herald/auth/admin_token.hpp"
+
+namespace herald::admin {
+namespace {
+
+namespace fs = std::filesystem;
+using base::ErrorKind;
+
+class AdminTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("herald-admin-test-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    config_.data_dir = dir_.string();
+    auto s = store::Store::open((dir_ / "herald.db").string());
+    ASSERT_TRUE(s.ok()) << s.error().message;
+    store_.emplace(std::move(*s));
+    admin_.emplace(*store_, config_);
+    cli_.name = "root";
+    // acme with sub-account acme.news; beta alone.
+    ASSERT_TRUE(admin_->add_account(cli_, {"acme", std::nullopt}).ok());
+    ASSERT_TRUE(admin_->add_account(cli_, {"acme.news", std::string("acme")}).ok());
+    ASSERT_TRUE(admin_->add_account(cli_, {"beta", std::nullopt}).ok());
+  }
+  void TearDown() override {
+    admin_.reset();
+    store_.reset();
+    fs::remove_all(dir_);
+  }
+
+  Actor token(std::vector<std::string> scopes) {
+    auto a = Actor::from_scopes("token:t", "192.0.2.9", scopes);
+    EXPECT_TRUE(a.ok());
+    return *a;
+  }
+
+  static std::vector<std::string> names(const std::vector<store::Account>& accounts) {
+    std::vector<std::string> out;
+    for (const auto& a : accounts) out.push_back(a.name);
+    return out;
+  }
+
+  fs::path dir_;
+  config::Config config_;
+  std::optional<store::Store> store_;
+  std::optional<Admin> admin_;
+  Actor cli_;
+};
+
+TEST_F(AdminTest, ErrorsAreTyped) {
+  auto dup = admin_->add_account(cli_, {"acme", std::nullopt});
+  ASSERT_FALSE(dup.ok());
+  EXPECT_EQ(dup.error().kind, ErrorKind::conflict);
+  auto bad = admin_->add_account(cli_, {"Not Valid", std::nullopt});
+  EXPECT_EQ(bad.error().kind, ErrorKind::invalid);
+  auto missing = admin_->get_account(cli_, "nobody");
+  EXPECT_EQ(missing.error().kind, ErrorKind::not_found);
+  auto busy = admin_->remove_account(cli_, "acme", false);
+  EXPECT_EQ(busy.error().kind, ErrorKind::conflict);  // it has a sub-account
+  auto scope = admin_->create_key(cli_, {.account = "acme", .scopes = {"mail.send:"}});
+  EXPECT_EQ(scope.error().kind, ErrorKind::invalid);
+  auto short_password = admin_->add_login(cli_, {"a@acme.example", "acme", "short", false});
+  EXPECT_EQ(short_password.error().kind, ErrorKind::invalid);
+}
+
+TEST_F(AdminTest, TenantSeesItsAccountAndSubAccountsOnly) {
+  const Actor tenant = token({"account:acme"});
+  auto listed = admin_->list_accounts(tenant);
+  ASSERT_TRUE(listed.ok());
+  EXPECT_EQ(names(*listed), (std::vector<std::string>{"acme", "acme.news"}));
+  // Another account looks like no account at all.
+  EXPECT_EQ(admin_->get_account(tenant, "beta").error().kind, ErrorKind::not_found);
+  EXPECT_TRUE(admin_->get_account(tenant, "acme.news").ok());
+  // It may add a sub-account below its own, not a top-level account.
+  EXPECT_TRUE(admin_->add_account(tenant, {"acme.dev", std::string("acme")}).ok());
+  EXPECT_EQ(admin_->add_account(tenant, {"gamma", std::nullopt}).error().kind,
+            ErrorKind::forbidden);
+  EXPECT_EQ(admin_->add_account(tenant, {"beta.x", std::string("beta")}).error().kind,
+            ErrorKind::forbidden);
+  // It may remove its sub-accounts, never its own account.
+  EXPECT_TRUE(admin_->remove_account(tenant, "acme.dev", false).ok());
+  EXPECT_EQ(admin_->remove_account(tenant, "acme", true).error().kind, ErrorKind::forbidden);
+  // Keys and logins: its own only, in lists too.
+  ASSERT_TRUE(admin_->create_key(cli_, {.account = "beta"}).ok());
+  auto own = admin_->create_key(tenant, {.account = "acme.news", .name = "crm"});
+  ASSERT_TRUE(own.ok()) << own.error().message;
+  EXPECT_EQ(admin_->create_key(tenant, {.account = "beta"}).error().kind, ErrorKind::forbidden);
+  auto keys = admin_->list_keys(tenant);
+  ASSERT_TRUE(keys.ok());
+  ASSERT_EQ(keys->size(), 1u);
+  EXPECT_EQ((*keys)[0].account, "acme.news");
+  // Global things are not a tenant's.
+  EXPECT_EQ(admin_->list_suppressions(tenant).error().kind, ErrorKind::forbidden);
+  EXPECT_EQ(admin_->list_audit(tenant, {}).error().kind, ErrorKind::forbidden);
+  EXPECT_EQ(admin_->list_admin_tokens(tenant).error().kind, ErrorKind::forbidden);
+}
+
+TEST_F(AdminTest, ReadScopeReadsEverythingAndChangesNothing) {
+  const Actor reader = token({"admin:read"});
+  EXPECT_EQ(names(*admin_->list_accounts(reader)).size(), 3u);
+  EXPECT_TRUE(admin_->list_suppressions(reader).ok());
+  EXPECT_EQ(admin_->add_account(reader, {"x", std::nullopt}).error().kind, ErrorKind::forbidden);
+  EXPECT_EQ(admin_->add_suppression(reader, "a@example.org", "r").error().kind,
+            ErrorKind::forbidden);
+  EXPECT_EQ(admin_->create_admin_token(reader, {"n", {"admin:read"}}).error().kind,
+            ErrorKind::forbidden);
+}
+
+TEST_F(AdminTest, ChangesAreAuditedWithTheActor) {
+  const Actor writer = token({"admin:write"});
+  ASSERT_TRUE(admin_->add_suppression(writer, "gone@example.org", "asked").ok());
+  auto events = store_->list_audit(0, "admin", 100);
+  ASSERT_TRUE(events.ok());
+  ASSERT_FALSE(events->empty());
+  const auto& last = events->back();
+  EXPECT_EQ(last.event, "suppression_added");
+  EXPECT_EQ(last.identity, "token:t");
+  EXPECT_EQ(last.ip, "192.0.2.9");
+}
+
+TEST_F(AdminTest, AdminTokensAreShownOnceAndVerified) {
+  auto created = admin_->create_admin_token(cli_, {"deploy", {"account:acme"}, {"192.0.2.0/24"}});
+  ASSERT_TRUE(created.ok()) << created.error().message;
+  EXPECT_TRUE(created->secret.starts_with("hat_"));
+  EXPECT_EQ(admin_->create_admin_token(cli_, {"deploy", {"admin:read"}}).error().kind,
+            ErrorKind::conflict);
+  EXPECT_EQ(admin_->create_admin_token(cli_, {"x", {"root"}}).error().kind, ErrorKind::invalid);
+  // Listed without its secret.
+  auto listed = admin_->list_admin_tokens(cli_);
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ(to_json(listed->front()).dump().find(created->secret), std::string::npos);
+
+  auth::AdminTokenVerifier verifier(*store_);
+  auto ok = verifier.verify(created->secret, "192.0.2.7");
+  ASSERT_TRUE(ok.ok) << ok.reason_for_log;
+  EXPECT_EQ(ok.token.name, "deploy");
+  EXPECT_FALSE(verifier.verify(created->secret, "198.51.100.1").ok);  // outside its allowlist
+  std::string wrong = created->secret;
+  wrong.back() = wrong.back() == 'a' ? 'b' : 'a';
+  EXPECT_FALSE(verifier.verify(wrong, "192.0.2.7").ok);
+  EXPECT_FALSE(verifier.verify("hat_nonsense", "192.0.2.7").ok);
+  ASSERT_TRUE(admin_->revoke_admin_token(cli_, created->token.id).ok());
+  EXPECT_FALSE(verifier.verify(created->secret, "192.0.2.7").ok);
+  EXPECT_EQ(admin_->revoke_admin_token(cli_, created->token.id).error().kind, ErrorKind::conflict);
+}
+
+TEST_F(AdminTest, JsonFormsHaveNoSecrets) {
+  auto login = admin_->add_login(cli_, {"app@acme.example", "acme", "a long password", false});
+  ASSERT_TRUE(login.ok()) << login.error().message;
+  const auto j = to_json(*login);
+  EXPECT_EQ(j["address"], "app@acme.example");
+  EXPECT_EQ(j.dump().find("argon2"), std::string::npos);
+  auto key = admin_->create_key(cli_, {.account = "acme"});
+  ASSERT_TRUE(key.ok());
+  EXPECT_EQ(to_json(key->key).dump().find(key->token), std::string::npos);
+  EXPECT_EQ(to_json(*key)["token"], key->token);
+  EXPECT_TRUE(to_json(key->key)["expires_at"].is_null());
+}
+
+}  // namespace
+}  // namespace herald::admin

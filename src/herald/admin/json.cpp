@@ -1,0 +1,115 @@
+#include "herald/admin/json.hpp"
+
+#include <ctime>
+
+namespace herald::admin {
+namespace {
+
+nlohmann::json time_or_null(const std::optional<std::int64_t>& t) {
+  return t ? nlohmann::json(rfc3339(*t)) : nlohmann::json(nullptr);
+}
+
+nlohmann::json limit_or_null(const std::optional<std::int64_t>& v) {
+  return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
+}
+
+}  // namespace
+
+std::string rfc3339(std::int64_t unix_seconds) {
+  char buf[32];
+  const std::time_t tt = static_cast<std::time_t>(unix_seconds);
+  std::tm tm{};
+  gmtime_r(&tt, &tm);
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+std::string key_state(const store::ApiKey& k, std::int64_t now) {
+  if (k.revoked_at) return "revoked";
+  if (k.expires_at && *k.expires_at <= now) return k.replaced_by ? "rotated" : "expired";
+  if (k.replaced_by) return "rotating";
+  return "active";
+}
+
+std::string admin_token_state(const store::AdminToken& t, std::int64_t now) {
+  if (t.revoked_at) return "revoked";
+  if (t.expires_at && *t.expires_at <= now) return "expired";
+  return "active";
+}
+
+nlohmann::json to_json(const store::Account& a) {
+  return {{"name", a.name},
+          {"parent", a.parent ? nlohmann::json(*a.parent) : nlohmann::json(nullptr)},
+          {"created_at", rfc3339(a.created_at)}};
+}
+
+nlohmann::json to_json(const AccountLimitsView& l) {
+  return {{"account", l.account},
+          {"messages_per_hour", l.effective.messages_per_hour.value_or(0)},
+          {"recipients_per_hour", l.effective.recipients_per_hour.value_or(0)},
+          {"own_messages_per_hour", limit_or_null(l.own.messages_per_hour)},
+          {"own_recipients_per_hour", limit_or_null(l.own.recipients_per_hour)}};
+}
+
+nlohmann::json to_json(const store::Login& l) {
+  return {{"address", l.address},
+          {"account", l.account},
+          {"created_at", rfc3339(l.created_at)},
+          {"password_changed_at", rfc3339(l.updated_at)},
+          {"cram_md5", l.cram_md5}};
+}
+
+nlohmann::json to_json(const store::ApiKey& k) {
+  return {{"id", k.id},
+          {"account", k.account},
+          {"name", k.name},
+          {"state", key_state(k, unix_now())},
+          {"scopes", k.scopes},
+          {"sender_patterns", k.sender_patterns},
+          {"allowed_ips", k.allowed_ips},
+          {"created_at", rfc3339(k.created_at)},
+          {"expires_at", time_or_null(k.expires_at)},
+          {"replaced_by", k.replaced_by ? nlohmann::json(*k.replaced_by) : nlohmann::json(nullptr)},
+          {"last_used_at", time_or_null(k.last_used_at)},
+          {"last_used_ip", k.last_used_ip}};
+}
+
+nlohmann::json to_json(const CreatedKey& c) {
+  auto j = to_json(c.key);
+  j["token"] = c.token;
+  if (c.replaces) j["replaces"] = *c.replaces;
+  return j;
+}
+
+nlohmann::json to_json(const store::Suppression& s) {
+  return {{"address", s.address},
+          {"reason", s.reason},
+          {"source", s.source},
+          {"created_at", rfc3339(s.created_at)}};
+}
+
+nlohmann::json to_json(const store::AuditEvent& e) {
+  return {{"at", rfc3339(e.at)},    {"kind", e.kind}, {"event", e.event},
+          {"identity", e.identity}, {"ip", e.ip},     {"detail", e.detail}};
+}
+
+nlohmann::json to_json(const store::AdminToken& t) {
+  return {{"id", t.id},
+          {"name", t.name},
+          {"state", admin_token_state(t, unix_now())},
+          {"scopes", t.scopes},
+          {"allowed_ips", t.allowed_ips},
+          {"created_at", rfc3339(t.created_at)},
+          {"created_by", t.created_by},
+          {"expires_at", time_or_null(t.expires_at)},
+          {"last_used_at", time_or_null(t.last_used_at)},
+          {"last_used_ip", t.last_used_ip}};
+}
+
+nlohmann::json to_json(const CreatedAdminToken& c) {
+  auto j = to_json(c.token);
+  j["token"] = c.secret;
+  return j;
+}
+
+}  // namespace herald::admin
