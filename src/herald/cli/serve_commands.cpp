@@ -1,4 +1,5 @@
 // `herald init`, `herald serve`, `herald check-config`.
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -8,8 +9,11 @@
 #include "herald/base/log.hpp"
 #include "herald/cli/commands.hpp"
 #include "herald/delivery/scheduler.hpp"
+#include "herald/metrics/herald_metrics.hpp"
+#include "herald/metrics/registry.hpp"
 #include "herald/net/self_signed.hpp"
 #include "herald/submission/server.hpp"
+#include "herald/web/admin_server.hpp"
 
 namespace herald::cli {
 namespace fs = std::filesystem;
@@ -64,14 +68,21 @@ void add_init_command(CLI::App& app, Globals& globals) {
 
 namespace {
 
-// The scheduler as the submission server's background service.
-class DeliveryService final : public submission::Service {
+// What runs beside the SMTP listeners: outbound delivery (unless [delivery]
+// hold) and the admin HTTPS listener (when [admin] address is set).
+class BackgroundServices final : public submission::Service {
  public:
-  explicit DeliveryService(std::unique_ptr<delivery::Scheduler> s) : scheduler_(std::move(s)) {}
-  void stop() override { scheduler_->stop(); }
+  std::unique_ptr<delivery::Scheduler> scheduler;
+  std::unique_ptr<web::AdminServer> admin;
 
- private:
-  std::unique_ptr<delivery::Scheduler> scheduler_;
+  void stop() override {
+    // The admin API first: it must not act on a store being closed.
+    if (admin) admin->stop();
+    if (scheduler) scheduler->stop();
+  }
+  void reload() override {
+    if (admin) admin->reload_tls();
+  }
 };
 
 }  // namespace
@@ -87,21 +98,46 @@ void add_serve_commands(CLI::App& app, Globals& globals) {
     if (!config) return fail(globals, config.error().message);
     if (auto files = config::check_files(*config); !files)
       return fail(globals, files.error().message);
-    // Outbound delivery runs beside the listeners unless [delivery] hold.
-    submission::ServiceFactory delivery;
-    if (!config->delivery.hold) {
-      delivery = [&config](
-                     spool::Spool& spool,
-                     store::Store& store) -> base::Result<std::unique_ptr<submission::Service>> {
-        auto scheduler = delivery::Scheduler::create(*config, spool, store);
-        if (!scheduler) return scheduler.error();
-        (*scheduler)->start();
-        return std::unique_ptr<submission::Service>(new DeliveryService(std::move(*scheduler)));
-      };
-    } else {
+    // One registry for the whole process; labels are bounded (listener
+    // addresses from the config, fixed enums), never an account or address.
+    metrics::Registry registry;
+    std::vector<std::string> listener_names;
+    for (const auto& l : config->listeners) listener_names.push_back(l.address);
+    metrics::HeraldMetrics herald_metrics(registry, listener_names);
+    if (config->delivery.hold) {
       base::log_warn("delivery_held", {{"reason", "[delivery] hold = true: mail stays queued"}});
     }
-    auto served = submission::serve(*config, delivery);
+    submission::ServiceFactory services =
+        [&config, &registry, &herald_metrics](
+            spool::Spool& spool,
+            store::Store& store) -> base::Result<std::unique_ptr<submission::Service>> {
+      auto background = std::make_unique<BackgroundServices>();
+      if (!config->delivery.hold) {
+        auto scheduler = delivery::Scheduler::create(*config, spool, store);
+        if (!scheduler) return scheduler.error();
+        (*scheduler)->set_metrics(&herald_metrics);
+        (*scheduler)->start();
+        background->scheduler = std::move(*scheduler);
+      }
+      if (!config->admin.address.empty()) {
+        // Values read at scrape time rather than kept up to date.
+        auto before_scrape = [&config, &herald_metrics] {
+          struct statvfs s {};
+          if (::statvfs(config->data_dir.c_str(), &s) == 0) {
+            herald_metrics.spool_free_bytes().set(static_cast<double>(s.f_bavail) *
+                                                  static_cast<double>(s.f_frsize));
+          }
+        };
+        auto admin = web::AdminServer::start(*config, store, &registry, before_scrape);
+        if (!admin) {
+          background->stop();
+          return admin.error();
+        }
+        background->admin = std::move(*admin);
+      }
+      return std::unique_ptr<submission::Service>(std::move(background));
+    };
+    auto served = submission::serve(*config, services, &herald_metrics);
     if (!served) {
       base::log_error("startup_failed", {{"error", served.error().message}});
       return fail(globals, served.error().message);

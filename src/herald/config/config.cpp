@@ -16,6 +16,7 @@
 #include <map>
 #include <memory>
 
+#include "herald/base/cidr.hpp"
 #include "herald/config/address.hpp"
 #include "herald/config/toml_reader.hpp"
 
@@ -384,8 +385,26 @@ class Parser {
   }
 
   void read_admin(Section& s) {
-    s.check_keys({"address"});
+    s.check_keys({"address", "tls", "certificate", "private_key", "allow_ip", "metrics_allow_ip",
+                  "max_connections"});
     admin_place_ = &s.where("address");
+    Admin& a = config_.admin;
+    s.read_bool("tls", a.tls);
+    if (read_path(s, "certificate", a.certificate) != read_path(s, "private_key", a.private_key)) {
+      s.fail("certificate",
+             "and private_key go together: give both (the admin listener's own certificate) or "
+             "neither (the [tls] one)");
+    }
+    for (auto [key, list] :
+         {std::pair{"allow_ip", &a.allow_ip}, std::pair{"metrics_allow_ip", &a.metrics_allow_ip}}) {
+      if (!s.read_string_list(key, *list)) continue;
+      for (const auto& cidr : *list) {
+        if (auto c = base::Cidr::parse(cidr); !c) {
+          s.fail(key, fmt::format("has \"{}\": {}", cidr, c.error().message));
+        }
+      }
+    }
+    s.read_int("max_connections", a.max_connections, 1, 100'000);
     if (!s.read_string("address", config_.admin.address)) return;
     auto parsed = parse_ip_port(config_.admin.address);
     if (!parsed.ok()) {

@@ -114,10 +114,20 @@ struct Dns {
 };
 
 // [admin]: HTTP API, console and /metrics. Off unless an address is given.
+// [admin]: the HTTPS listener of the admin API and /metrics.
 struct Admin {
   std::string address;  // as written; empty = no admin listener
   std::string host;
   std::uint16_t port = 0;
+  bool tls = true;  // false only behind a TLS-terminating proxy on loopback
+  // Its own certificate; empty: the [tls] one. Reloaded on SIGHUP either way.
+  std::string certificate;
+  std::string private_key;
+  // Nobody else gets a single byte read: checked right after accept.
+  std::vector<std::string> allow_ip{"127.0.0.1/32", "::1/128"};
+  // /metrics without a token from these (also subject to allow_ip).
+  std::vector<std::string> metrics_allow_ip;
+  std::size_t max_connections = 64;
 };
 
 struct Config {

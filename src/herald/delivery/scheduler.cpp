@@ -215,6 +215,20 @@ asio::awaitable<void> Scheduler::scan() {
   if (stopping_) co_return;
 
   const std::int64_t now = unix_now();
+  if (metrics_) {
+    // Queue gauges from what the scheduler holds in memory: no extra I/O.
+    double queued = 0, deferred = 0;
+    std::int64_t oldest = now;
+    for (const auto& [id, t] : messages_) {
+      bool any_deferred = false;
+      for (const auto& r : t.envelope.recipients) any_deferred |= r.state == "deferred";
+      (any_deferred ? deferred : queued) += 1;
+      oldest = std::min(oldest, t.envelope.received_at);
+    }
+    metrics_->queue_messages(metrics::QueueState::queued).set(queued);
+    metrics_->queue_messages(metrics::QueueState::deferred).set(deferred);
+    metrics_->queue_oldest_seconds().set(static_cast<double>(now - oldest));
+  }
   std::map<std::string, std::vector<Part>> groups;
   std::vector<std::string> expired_ids, finished_ids;
   for (auto& [id, t] : messages_) {
@@ -306,6 +320,17 @@ void Scheduler::apply(Tracked& t, std::size_t index, const smtp::Outcome& outcom
       result = "deferred";
     }
   }
+  if (metrics_) {
+    const auto kind = delivered                               ? metrics::DeliveryResult::delivered
+                      : std::string_view(result) == "expired" ? metrics::DeliveryResult::expired
+                      : outcome.permanent                     ? metrics::DeliveryResult::bounced
+                                                              : metrics::DeliveryResult::deferred;
+    metrics_->delivery_attempts(kind).inc();
+    if (delivered) {
+      metrics_->submit_to_delivered_seconds().observe(
+          static_cast<double>(std::max<std::int64_t>(0, now - t.envelope.received_at)));
+    }
+  }
   base::log_info("delivery", {{"queue_id", t.envelope.id},
                               {"rcpt", r.address},
                               {"host", host.empty() ? "-" : host},
@@ -316,6 +341,7 @@ void Scheduler::apply(Tracked& t, std::size_t index, const smtp::Outcome& outcom
     const std::string address = r.address;
     const std::string reason = r.last_reply;
     store::Store& store = store_;
+    if (metrics_) metrics_->suppressions(metrics::SuppressionSource::bounce).inc();
     asio::post(blocking_, [&store, address, reason] {
       if (auto s = store.add_suppression(address, "hard bounce: " + reason, "bounce"); !s) {
         base::log_error("suppression_add_failed",
@@ -496,6 +522,7 @@ asio::awaitable<void> Scheduler::send_reports(const std::string& id, Tracked& t)
         base::log_error("dsn_failed", {{"queue_id", id}, {"error", queued.error().message}});
         co_return;  // not marked reported: tried again at the next finalize
       }
+      if (metrics_) metrics_->dsns().inc();
       base::log_info("dsn_queued", {{"queue_id", id},
                                     {"dsn_id", *queued},
                                     {"to", e.mail_from},

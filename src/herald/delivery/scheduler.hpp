@@ -29,6 +29,7 @@
 #include "herald/delivery/retry_policy.hpp"
 #include "herald/delivery/tls_report.hpp"
 #include "herald/dns/resolver.hpp"
+#include "herald/metrics/herald_metrics.hpp"
 #include "herald/spool/spool.hpp"
 #include "herald/store/store.hpp"
 
@@ -49,6 +50,8 @@ class Scheduler {
   Scheduler(const Scheduler&) = delete;
   Scheduler& operator=(const Scheduler&) = delete;
 
+  // Prometheus counters and queue gauges; set before start(), may be null.
+  void set_metrics(metrics::HeraldMetrics* metrics) { metrics_ = metrics; }
   void start();
   // Stops starting work, lets connections in flight finish for up to
   // `grace`, then stops the thread. Recipients cut off stay queued.
@@ -108,6 +111,7 @@ class Scheduler {
   std::atomic<std::size_t> active_{0};  // read by stop() from another thread
   bool woken_ = false;
   std::atomic<bool> stopping_{false};
+  metrics::HeraldMetrics* metrics_ = nullptr;
 };
 
 }  // namespace herald::delivery

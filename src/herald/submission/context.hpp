@@ -11,6 +11,7 @@
 #include "herald/auth/jwks.hpp"
 #include "herald/auth/lockout.hpp"
 #include "herald/config/config.hpp"
+#include "herald/metrics/herald_metrics.hpp"
 #include "herald/net/connection_limiter.hpp"
 #include "herald/net/tls_context.hpp"
 #include "herald/policy/rate_limiter.hpp"
@@ -45,6 +46,8 @@ struct Context {
   DkimKeyring* dkim = nullptr;
   // Message and recipient rate limits (accounts, client IPs); null: none.
   policy::RateLimiter* rates = nullptr;
+  // Prometheus counters; null in tests that build a bare Context.
+  metrics::HeraldMetrics* metrics = nullptr;
 };
 
 }  // namespace herald::submission

@@ -87,7 +87,8 @@ base::Result<void> check_supported(const config::Config& config) {
   return {};
 }
 
-base::Result<void> serve(const config::Config& config, const ServiceFactory& services) {
+base::Result<void> serve(const config::Config& config, const ServiceFactory& services,
+                         metrics::HeraldMetrics* metrics) {
   if (auto supported = check_supported(config); !supported) return supported;
   // OpenSSL writes to sockets with write(2): a vanished client must give
   // EPIPE, not kill the server.
@@ -151,6 +152,7 @@ base::Result<void> serve(const config::Config& config, const ServiceFactory& ser
   context.dkim = &dkim;
   policy::RateLimiter rates;
   context.rates = &rates;
+  context.metrics = metrics;
   // Shared with the start-up fetch, which may outlive an early return.
   std::shared_ptr<auth::JwksSource> jwks;
   if (uses_oauth(config)) {
@@ -209,6 +211,7 @@ base::Result<void> serve(const config::Config& config, const ServiceFactory& ser
                     {"auth", l.auth == config::AuthMode::required ? "required" : "optional"}});
   }
 
+  std::unique_ptr<Service> service;  // before the signal handler, which reloads it
   std::mutex mutex;
   std::condition_variable stopped;
   bool stop = false;
@@ -225,6 +228,7 @@ base::Result<void> serve(const config::Config& config, const ServiceFactory& ser
           base::log_error("tls_reload_failed", {{"error", reloaded.error().message}});
         }
       }
+      if (service) service->reload();
       signals.async_wait(on_signal);
       return;
     }
@@ -235,7 +239,6 @@ base::Result<void> serve(const config::Config& config, const ServiceFactory& ser
   };
   signals.async_wait(on_signal);
 
-  std::unique_ptr<Service> service;
   if (services) {
     auto started = services(**spool, *store);
     if (!started) return started.error();

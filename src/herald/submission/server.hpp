@@ -8,6 +8,7 @@
 
 #include "herald/base/result.hpp"
 #include "herald/config/config.hpp"
+#include "herald/metrics/herald_metrics.hpp"
 #include "herald/spool/spool.hpp"
 #include "herald/store/store.hpp"
 
@@ -24,11 +25,15 @@ class Service {
  public:
   virtual ~Service() = default;
   virtual void stop() = 0;
+  // SIGHUP: re-read what can change on disk (certificates).
+  virtual void reload() {}
 };
 using ServiceFactory =
     std::function<base::Result<std::unique_ptr<Service>>(spool::Spool&, store::Store&)>;
 
 // Runs until a stop signal. Returns an error if start-up fails.
-base::Result<void> serve(const config::Config& config, const ServiceFactory& services = {});
+// `metrics`: counters the sessions update (may be null).
+base::Result<void> serve(const config::Config& config, const ServiceFactory& services = {},
+                         metrics::HeraldMetrics* metrics = nullptr);
 
 }  // namespace herald::submission

@@ -17,6 +17,7 @@
 #include <asio/post.hpp>
 #include <asio/redirect_error.hpp>
 #include <asio/use_awaitable.hpp>
+#include <cstdlib>
 
 #include "herald/base/log.hpp"
 #include "herald/mail/date.hpp"
@@ -84,10 +85,23 @@ Session::Session(Context& context, const config::Listener& listener, asio::ip::t
   auto remote = stream_.socket().remote_endpoint(ec);
   client_ip_ = ec ? "unknown" : remote.address().to_string();
   arm(command_timeout(), "command");
+  if (ctx_.metrics) {
+    const auto index = static_cast<std::size_t>(&listener_ - ctx_.config.listeners.data());
+    ctx_.metrics->connections(index).inc();
+    ctx_.metrics->connections_active(index).add(1);
+  }
 }
 
 Session::~Session() {
+  if (ctx_.metrics) {
+    const auto index = static_cast<std::size_t>(&listener_ - ctx_.config.listeners.data());
+    ctx_.metrics->connections_active(index).add(-1);
+  }
   ctx_.sessions.remove(this);
+}
+
+void Session::count_message(metrics::MessageResult result) {
+  if (ctx_.metrics) ctx_.metrics->messages_received(result).inc();
 }
 
 void Session::start(std::shared_ptr<Session> session) {
@@ -196,6 +210,17 @@ asio::awaitable<void> Session::watchdog() {
 asio::awaitable<void> Session::flush() {
   if (!protocol_.has_output()) co_return;
   std::string out = protocol_.take_output();
+  if (ctx_.metrics) {
+    // One count per reply: its last line is "NNN " (or just "NNN").
+    for (std::size_t start = 0; start + 3 <= out.size();) {
+      const std::size_t end = out.find("\r\n", start);
+      if (end == std::string::npos) break;
+      if (end - start == 3 || out[start + 3] == ' ') {
+        ctx_.metrics->smtp_reply(std::atoi(out.substr(start, 3).c_str())).inc();
+      }
+      start = end + 2;
+    }
+  }
   arm(command_timeout(), "reply write");
   co_await stream_.write(out);
 }
@@ -381,11 +406,13 @@ asio::awaitable<void> Session::handle_mail(const smtp::Event& event) {
     }
     auto decision = policy::check_envelope_sender(*identity_, event.text);
     if (!decision.allowed) {
+      count_message(metrics::MessageResult::refused_policy);
       protocol_.reject({550, "5.7.1", decision.reason});
       co_return;
     }
   }
   if (auto limited = take_rate("message", 1)) {
+    count_message(metrics::MessageResult::refused_rate);
     protocol_.reject(*limited);
     co_return;
   }
@@ -498,6 +525,7 @@ asio::awaitable<void> Session::handle_rcpt(const smtp::Event& event) {
   }
   if (*suppressed) {
     base::log_info("rcpt_suppressed", {{"session", id_}, {"rcpt", (*suppressed)->address}});
+    count_message(metrics::MessageResult::refused_suppressed);
     protocol_.reject({550, "5.1.1", suppressed_text(event.text, **suppressed)});
     co_return;
   }
@@ -530,18 +558,22 @@ void Session::handle_data_begin(const smtp::Event&) {
 
 asio::awaitable<void> Session::handle_data_end(const smtp::Event& event) {
   if (!writer_) co_return;  // data_begin was refused
+  const auto end_of_data = std::chrono::steady_clock::now();
   if (event.status != smtp::DataStatus::ok) {
+    count_message(metrics::MessageResult::refused_content);
     base::log_info("message_refused",
                    {{"session", id_}, {"reason", std::string(data_refusal_name(event.status))}});
     reset_transaction();
     co_return;
   }
   if (write_failed_) {
+    count_message(metrics::MessageResult::error);
     reset_transaction();
     protocol_.reject({451, "4.3.0", "Local error: cannot store the message now; try again later"});
     co_return;
   }
   if (auto refused = check_headers()) {
+    count_message(metrics::MessageResult::refused_policy);
     reset_transaction();
     protocol_.reject(*refused);
     co_return;
@@ -593,6 +625,10 @@ asio::awaitable<void> Session::handle_data_end(const smtp::Event& event) {
   }
   ++messages_;
   protocol_.message_queued(*committed);
+  count_message(metrics::MessageResult::accepted);
+  if (ctx_.metrics) {
+    ctx_.metrics->acceptance_seconds().observe(std::chrono::steady_clock::now() - end_of_data);
+  }
   ctx_.audit.record({0, 0, "send", "message_accepted", identity_ ? identity_->login : "",
                      client_ip_,
                      fmt::format("queue_id={} from=<{}> recipients={} size={}", *committed,

@@ -128,6 +128,8 @@ class Session : public std::enable_shared_from_this<Session> {
   // n / min_data_rate later, at most data_timeout past now.
   void credit_data(std::size_t n);
   std::chrono::seconds command_timeout() const;
+  void count_message(metrics::MessageResult result);
+  void count_auth(metrics::AuthResult result);
   std::chrono::seconds handshake_timeout() const;
 
   Context& ctx_;

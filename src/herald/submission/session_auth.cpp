@@ -41,6 +41,7 @@ asio::awaitable<void> Session::begin_auth(const smtp::Event& event) {
   if (auto locked = ctx_.lockout.check(client_ip_, ""); locked) {
     // The name is not known yet: only an IP lockout refuses here.
     note_locked_refusal("", locked);
+    count_auth(metrics::AuthResult::locked);
     protocol_.auth_failed(lockout_reply(locked));
     co_return;
   }
@@ -395,6 +396,7 @@ asio::awaitable<void> Session::handle_oauth_step(auth::OauthStep step) {
 
 asio::awaitable<void> Session::finish_auth(AuthOutcome outcome) {
   if (outcome.ok) {
+    count_auth(metrics::AuthResult::ok);
     ctx_.lockout.record_success(outcome.lock_name);
     std::string who = outcome.identity.login;
     identity_ = std::move(outcome.identity);
@@ -419,6 +421,7 @@ asio::awaitable<smtp::Reply> Session::account_auth_failure(AuthOutcome outcome) 
     co_await wait.async_wait(asio::redirect_error(asio::use_awaitable, ec));
   }
   const std::string& name = outcome.lock_name;
+  count_auth(outcome.locked ? metrics::AuthResult::locked : metrics::AuthResult::failed);
   if (outcome.locked) {
     // Refused because of a lockout: not a guess that counts, and audited
     // sparingly (see Lockout::record_refusal) so a flood stays readable.
@@ -446,6 +449,12 @@ asio::awaitable<smtp::Reply> Session::account_auth_failure(AuthOutcome outcome) 
                                     {"until", until}});
   }
   co_return smtp::Reply{535, "5.7.8", "Authentication credentials invalid"};
+}
+
+void Session::count_auth(metrics::AuthResult result) {
+  if (ctx_.metrics) {
+    ctx_.metrics->auth(metrics::auth_mechanism_from_name(sasl_mechanism_), result).inc();
+  }
 }
 
 void Session::note_locked_refusal(const std::string& name, const auth::Lockout::Status& locked) {

@@ -1,0 +1,32 @@
+// web::handlers — one function per API operation (see api.cpp's table).
+#pragma once
+
+#include "herald/web/api.hpp"
+
+namespace herald::web::handlers {
+
+using http::Response;
+
+Response list_accounts(admin::Admin&, const Call&);
+Response create_account(admin::Admin&, const Call&);
+Response get_account(admin::Admin&, const Call&);
+Response update_account(admin::Admin&, const Call&);
+Response delete_account(admin::Admin&, const Call&);
+Response list_logins(admin::Admin&, const Call&);
+Response create_login(admin::Admin&, const Call&);
+Response set_login_password(admin::Admin&, const Call&);
+Response delete_login(admin::Admin&, const Call&);
+Response list_keys(admin::Admin&, const Call&);
+Response create_key(admin::Admin&, const Call&);
+Response get_key(admin::Admin&, const Call&);
+Response delete_key(admin::Admin&, const Call&);
+Response rotate_key(admin::Admin&, const Call&);
+Response list_suppressions(admin::Admin&, const Call&);
+Response create_suppression(admin::Admin&, const Call&);
+Response delete_suppression(admin::Admin&, const Call&);
+Response list_audit(admin::Admin&, const Call&);
+Response list_admin_tokens(admin::Admin&, const Call&);
+Response create_admin_token(admin::Admin&, const Call&);
+Response delete_admin_token(admin::Admin&, const Call&);
+
+}  // namespace herald::web::handlers
