@@ -15,7 +15,8 @@ std::int64_t unix_now() {
   return duration_cast<seconds>(system_clock::now().time_since_epoch()).count();
 }
 
-Admin::Admin(store::Store& store, const config::Config& config) : store_(store), config_(config) {}
+Admin::Admin(store::AdminStore& store, const config::Config& config)
+    : store_(store), config_(config) {}
 
 Result<AccountTree> Admin::tree() {
   auto accounts = store_.list_accounts();

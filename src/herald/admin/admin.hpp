@@ -95,7 +95,7 @@ struct CreatedAdminToken {
 
 class Admin {
  public:
-  Admin(store::Store& store, const config::Config& config);
+  Admin(store::AdminStore& store, const config::Config& config);
 
   // Accounts and sub-accounts.
   Result<std::vector<store::Account>> list_accounts(const Actor& actor);
@@ -151,7 +151,7 @@ class Admin {
   // fatal (the change is done).
   void audit(const Actor& actor, const std::string& event, const std::string& detail);
 
-  store::Store& store_;
+  store::AdminStore& store_;
   const config::Config& config_;
 };
 

@@ -6,7 +6,7 @@
 
 namespace herald::auth {
 
-AdminTokenVerifier::AdminTokenVerifier(store::Store& store, Clock clock)
+AdminTokenVerifier::AdminTokenVerifier(store::CredentialStore& store, Clock clock)
     : store_(store), clock_(std::move(clock)) {}
 
 AdminTokenResult AdminTokenVerifier::verify(std::string_view bearer, std::string_view client_ip) {

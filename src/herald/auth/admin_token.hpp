@@ -25,11 +25,11 @@ struct AdminTokenResult {
 class AdminTokenVerifier {
  public:
   using Clock = std::function<std::chrono::system_clock::time_point()>;
-  explicit AdminTokenVerifier(store::Store& store, Clock clock = {});
+  explicit AdminTokenVerifier(store::CredentialStore& store, Clock clock = {});
   AdminTokenResult verify(std::string_view bearer, std::string_view client_ip);
 
  private:
-  store::Store& store_;
+  store::CredentialStore& store_;
   Clock clock_;
 };
 

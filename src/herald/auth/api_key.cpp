@@ -120,7 +120,7 @@ base::Result<void> validate_sender_pattern(std::string_view pattern) {
   return {};
 }
 
-ApiKeyVerifier::ApiKeyVerifier(store::Store& store, Clock clock)
+ApiKeyVerifier::ApiKeyVerifier(store::CredentialStore& store, Clock clock)
     : store_(store), clock_(std::move(clock)) {}
 
 ApiKeyResult ApiKeyVerifier::verify(std::string_view token, std::string_view client_ip) {

@@ -62,11 +62,11 @@ struct ApiKeyResult {
 class ApiKeyVerifier {
  public:
   using Clock = std::function<std::chrono::system_clock::time_point()>;
-  explicit ApiKeyVerifier(store::Store& store, Clock clock = {});
+  explicit ApiKeyVerifier(store::CredentialStore& store, Clock clock = {});
   ApiKeyResult verify(std::string_view token, std::string_view client_ip);
 
  private:
-  store::Store& store_;
+  store::CredentialStore& store_;
   Clock clock_;
 };
 

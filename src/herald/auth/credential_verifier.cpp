@@ -29,7 +29,7 @@ void mac_field(crypto_generichash_state& st, std::string_view field) {
 
 }  // namespace
 
-CredentialVerifier::CredentialVerifier(store::Store& store, Options options)
+CredentialVerifier::CredentialVerifier(store::CredentialStore& store, Options options)
     : store_(store), options_(std::move(options)) {
   // Failing here means the host has no randomness or memory: nothing an
   // operator can fix by configuration, so it is an exception, not a Result.

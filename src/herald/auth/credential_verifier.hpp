@@ -48,7 +48,7 @@ class CredentialVerifier {
 
   // Hashes a random password once to get the dummy hash that unknown logins
   // are checked against (same parameters as real hashes, so same cost).
-  explicit CredentialVerifier(store::Store& store, Options options = {});
+  explicit CredentialVerifier(store::CredentialStore& store, Options options = {});
   ~CredentialVerifier();
   CredentialVerifier(const CredentialVerifier&) = delete;
   CredentialVerifier& operator=(const CredentialVerifier&) = delete;
@@ -77,7 +77,7 @@ class CredentialVerifier {
   VerifyResult fail_after_dummy(std::string_view password, std::string identity,
                                 std::string reason);
 
-  store::Store& store_;
+  store::CredentialStore& store_;
   Options options_;
   std::array<unsigned char, 32> mac_key_{};
   std::string dummy_hash_;

@@ -12,6 +12,7 @@
 #include "herald/metrics/herald_metrics.hpp"
 #include "herald/metrics/registry.hpp"
 #include "herald/net/self_signed.hpp"
+#include "herald/net/tls_context.hpp"
 #include "herald/submission/server.hpp"
 #include "herald/web/admin_server.hpp"
 
@@ -104,6 +105,21 @@ void add_serve_commands(CLI::App& app, Globals& globals) {
     std::vector<std::string> listener_names;
     for (const auto& l : config->listeners) listener_names.push_back(l.address);
     metrics::HeraldMetrics herald_metrics(registry, listener_names);
+    // Read at each scrape, so a renewed certificate shows at once.
+    std::vector<std::pair<std::string, std::string>> certificates;  // (use, path)
+    if (!config->tls.certificate.empty())
+      certificates.emplace_back("smtp", config->tls.certificate);
+    if (!config->admin.certificate.empty()) {
+      certificates.emplace_back("admin", config->admin.certificate);
+    }
+    for (const auto& [use, path] : certificates) {
+      registry.gauge_callback("herald_tls_certificate_not_after_seconds",
+                              "When the configured TLS certificate expires (Unix seconds)",
+                              {{"use", use}}, [path] {
+                                auto t = net::certificate_not_after(path);
+                                return t ? static_cast<double>(*t) : -1.0;
+                              });
+    }
     if (config->delivery.hold) {
       base::log_warn("delivery_held", {{"reason", "[delivery] hold = true: mail stays queued"}});
     }

@@ -90,7 +90,8 @@ OriginalText read_original(const spool::Envelope& e, const std::string& path, bo
 }  // namespace
 
 base::Result<std::unique_ptr<Scheduler>> Scheduler::create(const config::Config& config,
-                                                           spool::Spool& spool, store::Store& store,
+                                                           spool::Spool& spool,
+                                                           store::PolicyStore& store,
                                                            SchedulerLimits limits) {
   std::unique_ptr<Scheduler> s(new Scheduler(config, spool, store, limits));
   auto resolver = dns::make_resolver(resolver_settings(config));
@@ -105,7 +106,7 @@ base::Result<std::unique_ptr<Scheduler>> Scheduler::create(const config::Config&
   return s;
 }
 
-Scheduler::Scheduler(const config::Config& config, spool::Spool& spool, store::Store& store,
+Scheduler::Scheduler(const config::Config& config, spool::Spool& spool, store::PolicyStore& store,
                      SchedulerLimits limits)
     : config_(config), spool_(spool), store_(store), limits_(limits), timer_(io_) {
   retry_.schedule = config.delivery.retry_schedule;
@@ -340,7 +341,7 @@ void Scheduler::apply(Tracked& t, std::size_t index, const smtp::Outcome& outcom
   if (!delivered && outcome.permanent && is_hard_bounce(outcome)) {
     const std::string address = r.address;
     const std::string reason = r.last_reply;
-    store::Store& store = store_;
+    store::PolicyStore& store = store_;
     if (metrics_) metrics_->suppressions(metrics::SuppressionSource::bounce).inc();
     asio::post(blocking_, [&store, address, reason] {
       if (auto s = store.add_suppression(address, "hard bounce: " + reason, "bounce"); !s) {

@@ -44,7 +44,8 @@ struct SchedulerLimits {
 class Scheduler {
  public:
   static base::Result<std::unique_ptr<Scheduler>> create(const config::Config& config,
-                                                         spool::Spool& spool, store::Store& store,
+                                                         spool::Spool& spool,
+                                                         store::PolicyStore& store,
                                                          SchedulerLimits limits = {});
   ~Scheduler();  // stop()
   Scheduler(const Scheduler&) = delete;
@@ -75,7 +76,7 @@ class Scheduler {
     std::vector<Part> parts;
   };
 
-  Scheduler(const config::Config& config, spool::Spool& spool, store::Store& store,
+  Scheduler(const config::Config& config, spool::Spool& spool, store::PolicyStore& store,
             SchedulerLimits limits);
   asio::awaitable<void> loop();
   asio::awaitable<void> scan();
@@ -89,7 +90,7 @@ class Scheduler {
 
   const config::Config& config_;
   spool::Spool& spool_;
-  store::Store& store_;
+  store::PolicyStore& store_;
   SchedulerLimits limits_;
   RetryPolicy retry_;
   std::unique_ptr<dns::Resolver> resolver_;

@@ -1,8 +1,11 @@
 #include "herald/net/tls_context.hpp"
 
 #include <openssl/err.h>
+#include <openssl/pem.h>
 #include <openssl/ssl.h>
+#include <openssl/x509.h>
 
+#include <ctime>
 #include <fstream>
 
 namespace herald::net {
@@ -95,6 +98,19 @@ std::string tls_version(SSL* ssl) {
 std::string tls_cipher(SSL* ssl) {
   const SSL_CIPHER* c = SSL_get_current_cipher(ssl);
   return c ? SSL_CIPHER_get_name(c) : "none";
+}
+
+base::Result<std::int64_t> certificate_not_after(const std::string& pem_path) {
+  BIO* bio = BIO_new_file(pem_path.c_str(), "r");
+  if (bio == nullptr) return base::make_error("cannot read certificate " + pem_path);
+  X509* cert = PEM_read_bio_X509(bio, nullptr, nullptr, nullptr);
+  BIO_free(bio);
+  if (cert == nullptr) return base::make_error("no certificate in " + pem_path);
+  std::tm tm{};
+  const int ok = ASN1_TIME_to_tm(X509_get0_notAfter(cert), &tm);
+  X509_free(cert);
+  if (ok != 1) return base::make_error("unreadable notAfter in " + pem_path);
+  return static_cast<std::int64_t>(timegm(&tm));
 }
 
 }  // namespace herald::net

@@ -37,6 +37,10 @@ class TlsContext {
   std::shared_ptr<asio::ssl::context> context_;
 };
 
+// When the first certificate of a PEM file stops being valid (Unix
+// seconds), for the expiry gauge; an error when it cannot be read.
+base::Result<std::int64_t> certificate_not_after(const std::string& pem_path);
+
 // The oldest queued OpenSSL error as text (the queue is then cleared).
 std::string openssl_error();
 

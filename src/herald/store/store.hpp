@@ -11,137 +11,10 @@
 #include <vector>
 
 #include "herald/base/result.hpp"
+#include "herald/store/roles.hpp"
+#include "herald/store/types.hpp"
 
 namespace herald::store {
-
-// An account (or sub-account: a mail stream such as "acme.marketing").
-struct Account {
-  std::int64_t id = 0;
-  std::string name;
-  std::optional<std::string> parent;  // parent account's name
-  std::int64_t created_at = 0;        // Unix seconds
-};
-
-// A login as shown to people (`herald user list`): deliberately no hash.
-struct Login {
-  std::int64_t id = 0;
-  std::string address;  // canonical form, see normalize_login_address()
-  std::string account;
-  std::int64_t created_at = 0;  // Unix seconds
-  std::int64_t updated_at = 0;  // last password change
-  bool cram_md5 = false;        // has a CRAM-MD5 secret (never shown)
-};
-
-// A login as the verifier needs it. Keep it out of printing paths.
-struct LoginRecord {
-  std::int64_t id = 0;
-  std::string address;
-  std::string account;
-  std::string password_hash;  // libsodium Argon2id string ("$argon2id$...")
-  std::string scram_keys;     // RFC 5803 "SCRAM-SHA-256$..." text; empty if none
-  std::string cram_secret;    // sealed password (auth::CramKey); empty: no CRAM-MD5
-};
-
-// What remove_account(name, force) deleted with the account.
-// An account's sending rate limits. nullopt: as its parent (unlimited at
-// the top); 0: unlimited.
-struct AccountLimits {
-  std::optional<std::int64_t> messages_per_hour;
-  std::optional<std::int64_t> recipients_per_hour;
-};
-
-// What the submission path needs of an account at MAIL, from one snapshot.
-struct AccountPolicy {
-  std::vector<std::string> domains;  // as account_domains()
-  AccountLimits limits;              // as effective_account_limits()
-};
-
-struct AccountRemoval {
-  int logins = 0;
-  int api_keys = 0;
-  int domains = 0;
-  std::vector<std::string> dkim_key_files;  // the caller deletes these files
-};
-
-// An API key as shown to people: never its secret or hash.
-struct ApiKey {
-  std::string id;  // public part of the token, e.g. "k7d2m4q9x1c5"
-  std::string account;
-  std::string name;
-  std::vector<std::string> scopes;           // "mail.send", "mail.send:example.com"
-  std::vector<std::string> sender_patterns;  // "*@example.com", "noreply@example.com"
-  std::vector<std::string> allowed_ips;      // CIDR; empty = anywhere
-  std::int64_t created_at = 0;
-  std::optional<std::int64_t> expires_at;
-  std::optional<std::int64_t> revoked_at;
-  std::optional<std::string> replaced_by;  // set by rotation
-  std::optional<std::int64_t> last_used_at;
-  std::string last_used_ip;
-};
-
-// An API key as the verifier needs it.
-struct ApiKeyRecord {
-  ApiKey key;
-  std::string secret_hash;  // hex SHA-256 of the secret part
-};
-
-// One line of the audit trail. kind: "auth", "admin" or "send".
-struct AuditEvent {
-  std::int64_t id = 0;
-  std::int64_t at = 0;  // Unix seconds; 0 = now when written
-  std::string kind;
-  std::string event;     // "auth_ok", "auth_failed", "auth_lockout", "key_created", ...
-  std::string identity;  // login address, "key:<id>", or the admin's Unix user
-  std::string ip;
-  std::string detail;  // mechanism, reason, queue id...; never a secret
-};
-
-// A bearer token for the admin API, as shown to people: never its secret.
-struct AdminToken {
-  std::string id;  // public part of the token ("hat_<id>_<secret>")
-  std::string name;
-  std::vector<std::string> scopes;       // admin:read, admin:write, account:NAME
-  std::vector<std::string> allowed_ips;  // CIDR; empty = any address admin allow_ip lets in
-  std::int64_t created_at = 0;
-  std::string created_by;  // who created it (Unix user or token name)
-  std::optional<std::int64_t> expires_at;
-  std::optional<std::int64_t> revoked_at;
-  std::optional<std::int64_t> last_used_at;
-  std::string last_used_ip;
-};
-
-struct AdminTokenRecord {
-  AdminToken token;
-  std::string secret_hash;  // hex SHA-256 of the secret part
-};
-
-// A sending domain: mail from it may be sent by its account (and the
-// account's sub-accounts) and is signed with its DKIM keys.
-struct Domain {
-  std::string name;  // lower-case ASCII (A-labels for IDN)
-  std::string account;
-  std::int64_t created_at = 0;
-};
-
-// One DKIM key of a domain. The private key stays in key_file.
-struct DkimKey {
-  std::string domain;
-  std::string selector;
-  std::string algorithm;         // "rsa-sha256" or "ed25519-sha256"
-  std::string key_file;          // path of the PEM private key (absolute)
-  std::string public_txt;        // "v=DKIM1; k=...; p=..."
-  std::string state = "active";  // "active", "retiring", "retired"
-  std::int64_t created_at = 0;
-  std::optional<std::int64_t> retired_at;
-};
-
-// An address that is not sent to: mail to it is refused at RCPT.
-struct Suppression {
-  std::string address;  // canonical form, see normalize_login_address()
-  std::string reason;   // printable text, shown in the RCPT refusal
-  std::string source;   // "bounce" (a hard bounce) or "manual" (an administrator)
-  std::int64_t created_at = 0;
-};
 
 // Checks a domain name: ASCII letters, digits and hyphens in dot-separated
 // labels of 1-63 octets, at least two labels, at most 253 octets; returns
@@ -161,7 +34,7 @@ base::Result<std::string> normalize_login_address(std::string_view address);
 // on another process's lock (busy timeout 5 s).
 // Nothing is cached: each call reads the file, so changes made by another
 // process (the CLI) are visible to the next call.
-class Store {
+class Store final : public ServerStore, public AdminStore {
  public:
   // Opens or creates the database and brings its schema up to date.
   static base::Result<Store> open(const std::string& path);
@@ -186,49 +59,50 @@ class Store {
   // database), which callers must treat as "changed". Cheap enough for an
   // I/O thread: a second connection checks SQLite's data_version (shared
   // memory) and reads the counter row only after a commit.
-  std::optional<std::uint64_t> policy_version();
+  std::optional<std::uint64_t> policy_version() override;
 
   base::Result<Account> add_account(std::string_view name,
-                                    std::optional<std::string_view> parent = std::nullopt);
-  base::Result<std::vector<Account>> list_accounts();
+                                    std::optional<std::string_view> parent = std::nullopt) override;
+  base::Result<std::vector<Account>> list_accounts() override;
   // nullopt when there is no such account; an error only when the database fails.
-  base::Result<std::optional<Account>> find_account(std::string_view name);
+  base::Result<std::optional<Account>> find_account(std::string_view name) override;
   // Refuses while logins, API keys, sending domains or sub-accounts still
   // belong to it. With force, deletes its logins, API keys, domains and
   // their DKIM key rows in the same transaction (still refusing while it
   // has sub-accounts, which it names).
-  base::Result<AccountRemoval> remove_account(std::string_view name, bool force = false);
+  base::Result<AccountRemoval> remove_account(std::string_view name, bool force = false) override;
 
   // scram_keys: the SCRAM-SHA-256 salted keys of the same password (RFC
   // 5803 text), or empty when the login cannot use SCRAM. cram_secret: the
   // password sealed for CRAM-MD5, or empty (the default: no CRAM-MD5).
   base::Result<Login> add_login(std::string_view address, std::string_view account,
                                 std::string_view password_hash, std::string_view scram_keys = {},
-                                std::string_view cram_secret = {});
-  base::Result<std::vector<Login>> list_logins();
+                                std::string_view cram_secret = {}) override;
+  base::Result<std::vector<Login>> list_logins() override;
   // nullopt when there is no such login (or the address is not well-formed).
-  base::Result<std::optional<LoginRecord>> find_login(std::string_view address);
+  base::Result<std::optional<LoginRecord>> find_login(std::string_view address) override;
   // Replaces every secret of the login: a CRAM-MD5 secret not given again
   // is cleared, so an old password cannot keep working through CRAM-MD5.
   base::Result<void> set_password_hash(std::string_view address, std::string_view password_hash,
                                        std::string_view scram_keys = {},
-                                       std::string_view cram_secret = {});
-  base::Result<void> remove_login(std::string_view address);
+                                       std::string_view cram_secret = {}) override;
+  base::Result<void> remove_login(std::string_view address) override;
   // Addresses of every login of an account (what a plain mail.send key
   // may send as until sending domains exist).
-  base::Result<std::vector<std::string>> account_login_addresses(std::string_view account);
+  base::Result<std::vector<std::string>> account_login_addresses(std::string_view account) override;
 
   // Rate limits (account_limits_store.cpp). set: only the fields given change.
   base::Result<void> set_account_limits(std::string_view account, const AccountLimits& limits,
-                                        bool clear_messages = false, bool clear_recipients = false);
+                                        bool clear_messages = false,
+                                        bool clear_recipients = false) override;
   // The account's own settings, as stored.
-  base::Result<AccountLimits> account_limits(std::string_view account);
+  base::Result<AccountLimits> account_limits(std::string_view account) override;
   // What applies: each field from the nearest account up the parent chain
   // that sets it; 0 (unlimited) where none does.
-  base::Result<AccountLimits> effective_account_limits(std::string_view account);
+  base::Result<AccountLimits> effective_account_limits(std::string_view account) override;
   // account_domains() and effective_account_limits() in one read
   // transaction, with statements compiled once: the per-session lookup.
-  base::Result<AccountPolicy> account_policy(std::string_view account);
+  base::Result<AccountPolicy> account_policy(std::string_view account) override;
 
   // Sending domains and DKIM keys (domain_store.cpp).
   base::Result<Domain> add_domain(std::string_view name, std::string_view account);
@@ -241,7 +115,7 @@ class Store {
   base::Result<std::vector<std::string>> account_domains(std::string_view account);
   base::Result<void> add_dkim_key(const DkimKey& key);
   // Every key of a domain, oldest first, whatever its state.
-  base::Result<std::vector<DkimKey>> list_dkim_keys(std::string_view domain);
+  base::Result<std::vector<DkimKey>> list_dkim_keys(std::string_view domain) override;
   // Moves every key of the domain in state `from` to `to` (rotation and
   // retirement); returns how many moved.
   base::Result<int> set_dkim_key_states(std::string_view domain, std::string_view from,
@@ -250,37 +124,38 @@ class Store {
   // Suppression list (suppression_store.cpp). Adding an address already
   // listed updates its reason and source and keeps its date.
   base::Result<Suppression> add_suppression(std::string_view address, std::string_view reason,
-                                            std::string_view source);
-  base::Result<void> remove_suppression(std::string_view address);
-  base::Result<std::vector<Suppression>> list_suppressions();
+                                            std::string_view source) override;
+  base::Result<void> remove_suppression(std::string_view address) override;
+  base::Result<std::vector<Suppression>> list_suppressions() override;
   // nullopt when not listed (or not a well-formed address); case-insensitive.
-  base::Result<std::optional<Suppression>> find_suppression(std::string_view address);
+  base::Result<std::optional<Suppression>> find_suppression(std::string_view address) override;
 
   // Audit trail (audit_store.cpp). Several events go in one transaction.
-  base::Result<void> add_audit(const std::vector<AuditEvent>& events);
+  base::Result<void> add_audit(const std::vector<AuditEvent>& events) override;
   // Newest last; since/kind empty = all; at most `limit` (the newest ones).
   base::Result<std::vector<AuditEvent>> list_audit(std::int64_t since, std::string_view kind,
-                                                   std::size_t limit);
+                                                   std::size_t limit) override;
 
   // API keys (api_key_store.cpp). key.account names the account.
-  base::Result<ApiKey> add_api_key(const ApiKey& key, std::string_view secret_hash);
-  base::Result<std::vector<ApiKey>> list_api_keys();
-  base::Result<std::optional<ApiKeyRecord>> find_api_key(std::string_view id);
-  base::Result<void> revoke_api_key(std::string_view id);
+  base::Result<ApiKey> add_api_key(const ApiKey& key, std::string_view secret_hash) override;
+  base::Result<std::vector<ApiKey>> list_api_keys() override;
+  base::Result<std::optional<ApiKeyRecord>> find_api_key(std::string_view id) override;
+  base::Result<void> revoke_api_key(std::string_view id) override;
   // Rotation: the old key stops at `expires_at` and names its successor.
   base::Result<void> retire_api_key(std::string_view id, std::int64_t expires_at,
-                                    std::string_view replaced_by);
+                                    std::string_view replaced_by) override;
   // Records a use; skips the write when the last one is recent and from the
   // same address, so a busy key does not cost a disk sync per connection.
-  base::Result<void> touch_api_key(std::string_view id, std::string_view ip);
+  base::Result<void> touch_api_key(std::string_view id, std::string_view ip) override;
 
   // Admin API tokens (admin_token_store.cpp). Names are unique.
-  base::Result<AdminToken> add_admin_token(const AdminToken& token, std::string_view secret_hash);
-  base::Result<std::vector<AdminToken>> list_admin_tokens();
-  base::Result<std::optional<AdminTokenRecord>> find_admin_token(std::string_view id);
-  base::Result<void> revoke_admin_token(std::string_view id);
+  base::Result<AdminToken> add_admin_token(const AdminToken& token,
+                                           std::string_view secret_hash) override;
+  base::Result<std::vector<AdminToken>> list_admin_tokens() override;
+  base::Result<std::optional<AdminTokenRecord>> find_admin_token(std::string_view id) override;
+  base::Result<void> revoke_admin_token(std::string_view id) override;
   // Like touch_api_key: at most one write a minute per token and address.
-  base::Result<void> touch_admin_token(std::string_view id, std::string_view ip);
+  base::Result<void> touch_admin_token(std::string_view id, std::string_view ip) override;
 
  private:
   struct Impl;

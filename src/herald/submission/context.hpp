@@ -31,7 +31,7 @@ struct Context {
   auth::ApiKeyVerifier& api_keys;
   auth::Lockout& lockout;
   store::AuditWriter& audit;
-  store::Store& store;
+  store::ServerStore& store;
   spool::Spool& spool;
   asio::thread_pool& workers;
   SessionRegistry& sessions;

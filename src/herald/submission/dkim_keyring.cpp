@@ -19,7 +19,7 @@ base::Result<std::string> read_file(const std::string& path) {
 
 }  // namespace
 
-DkimKeyring::DkimKeyring(store::Store& store) : store_(store) {}
+DkimKeyring::DkimKeyring(store::PolicyStore& store) : store_(store) {}
 
 base::Result<std::shared_ptr<const DkimKeyring::Entry>> DkimKeyring::keys_for(
     const std::string& domain) {

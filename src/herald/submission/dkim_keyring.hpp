@@ -29,7 +29,7 @@ struct DkimSignature {
 
 class DkimKeyring {
  public:
-  explicit DkimKeyring(store::Store& store);
+  explicit DkimKeyring(store::PolicyStore& store);
 
   // Signs with every active and retiring key of the nearest domain at or
   // above `from_domain` that has keys (news.acme.example falls back to
@@ -56,7 +56,7 @@ class DkimKeyring {
   };
   base::Result<std::shared_ptr<const Entry>> keys_for(const std::string& domain);
 
-  store::Store& store_;
+  store::PolicyStore& store_;
   std::mutex mu_;
   std::unordered_map<std::string, std::shared_ptr<const Entry>> cache_;
 };

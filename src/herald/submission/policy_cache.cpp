@@ -6,7 +6,7 @@ namespace {
 // The counter first, then the read: an answer is never tagged with a
 // version newer than what it saw.
 template <class Read, class Put>
-auto read_through(store::Store& store, Read read, Put put) {
+auto read_through(store::PolicyStore& store, Read read, Put put) {
   const auto before = store.policy_version();
   auto answer = read();
   if (answer && before) put(*answer, *before);
@@ -63,7 +63,7 @@ void PolicyCache::put_suppression(std::string_view address,
   suppressions_.insert_or_assign(std::string(address), row);
 }
 
-base::Result<store::AccountPolicy> PolicyCache::read_account(store::Store& store,
+base::Result<store::AccountPolicy> PolicyCache::read_account(store::PolicyStore& store,
                                                              const std::string& account) {
   misses_.fetch_add(1, std::memory_order_relaxed);
   return read_through(
@@ -72,7 +72,7 @@ base::Result<store::AccountPolicy> PolicyCache::read_account(store::Store& store
 }
 
 base::Result<std::optional<store::Suppression>> PolicyCache::read_suppression(
-    store::Store& store, const std::string& address) {
+    store::PolicyStore& store, const std::string& address) {
   misses_.fetch_add(1, std::memory_order_relaxed);
   return read_through(
       store, [&] { return store.find_suppression(address); },

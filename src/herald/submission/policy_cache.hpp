@@ -46,8 +46,9 @@ class PolicyCache {
 
   // A miss: read the store (blocking: on a worker) and remember the answer
   // under the counter read before it.
-  base::Result<store::AccountPolicy> read_account(store::Store& store, const std::string& account);
-  base::Result<std::optional<store::Suppression>> read_suppression(store::Store& store,
+  base::Result<store::AccountPolicy> read_account(store::PolicyStore& store,
+                                                  const std::string& account);
+  base::Result<std::optional<store::Suppression>> read_suppression(store::PolicyStore& store,
                                                                    const std::string& address);
 
   // Answers given from memory, and lookups that had to read the store.

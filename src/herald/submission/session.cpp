@@ -427,7 +427,7 @@ asio::awaitable<base::Result<store::AccountPolicy>> Session::account_policy(
   // cache holds an answer the store has not changed since.
   if (auto hit = ctx_.policy_cache.account(account, store_version_)) co_return std::move(*hit);
   PolicyCache& cache = ctx_.policy_cache;
-  store::Store& store = ctx_.store;
+  store::PolicyStore& store = ctx_.store;
   co_return co_await run_blocking(
       ctx_.workers, [&cache, &store, &account] { return cache.read_account(store, account); });
 }
@@ -438,7 +438,7 @@ asio::awaitable<base::Result<std::optional<store::Suppression>>> Session::find_s
   // takes effect from the next transaction: any commit empties the cache.
   if (auto hit = ctx_.policy_cache.suppression(address, store_version_)) co_return std::move(*hit);
   PolicyCache& cache = ctx_.policy_cache;
-  store::Store& store = ctx_.store;
+  store::PolicyStore& store = ctx_.store;
   co_return co_await run_blocking(
       ctx_.workers, [&cache, &store, &address] { return cache.read_suppression(store, address); });
 }

@@ -232,7 +232,7 @@ struct CramCheck {
 // Runs on the worker pool: the store lookup, the key file read and the
 // secretbox open may all wait on the disk. Every failure ends in the same
 // 535 after the failure floor; only the logged reason differs.
-CramCheck check_cram_md5(store::Store& store, const std::string& data_dir,
+CramCheck check_cram_md5(store::CredentialStore& store, const std::string& data_dir,
                          const auth::CramMd5Response& response) {
   CramCheck c;
   auto found = store.find_login(response.username);

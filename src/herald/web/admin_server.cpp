@@ -73,7 +73,7 @@ std::string_view bearer_of(const http::Request& request) {
 }  // namespace
 
 struct AdminServer::Impl {
-  Impl(const config::Config& c, store::Store& s, const metrics::Registry* m)
+  Impl(const config::Config& c, store::AdminStore& s, const metrics::Registry* m)
       : config(c),
         admin(s, c),
         api(admin),
@@ -97,7 +97,7 @@ struct AdminServer::Impl {
   admin::Admin admin;
   Api api;
   auth::AdminTokenVerifier tokens;
-  store::Store& store;
+  store::AdminStore& store;
   const metrics::Registry* metrics;
   std::function<void()> before_scrape;
   std::vector<base::Cidr> allow;
@@ -280,7 +280,7 @@ AdminServer::~AdminServer() {
 }
 
 base::Result<std::unique_ptr<AdminServer>> AdminServer::start(const config::Config& config,
-                                                              store::Store& store,
+                                                              store::AdminStore& store,
                                                               const metrics::Registry* metrics,
                                                               std::function<void()> before_scrape) {
   auto impl = std::make_unique<Impl>(config, store, metrics);

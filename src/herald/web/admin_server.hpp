@@ -24,7 +24,7 @@ class AdminServer {
   // `before_scrape` runs (on a worker) before each /metrics render, to
   // refresh gauges read on demand (free disk).
   static base::Result<std::unique_ptr<AdminServer>> start(const config::Config& config,
-                                                          store::Store& store,
+                                                          store::AdminStore& store,
                                                           const metrics::Registry* metrics,
                                                           std::function<void()> before_scrape = {});
   ~AdminServer();

@@ -1,0 +1,107 @@
+// store roles — the narrow interfaces callers depend on instead of a
+// backend: credentials (SMTP AUTH and the admin API), submission policy
+// (what MAIL/RCPT and signing read, with the policy version), activity
+// (the audit trail), and administration (every change an administrator
+// makes). store::Store (SQLite) implements them all; another backend
+// (PostgreSQL, for several nodes) implements the same and no caller
+// changes. Pure interfaces: no state, no SQL.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "herald/base/result.hpp"
+#include "herald/store/types.hpp"
+
+namespace herald::store {
+
+// Reading credentials and recording their use.
+class CredentialStore {
+ public:
+  virtual ~CredentialStore() = default;
+  virtual base::Result<std::optional<LoginRecord>> find_login(std::string_view address) = 0;
+  virtual base::Result<std::optional<ApiKeyRecord>> find_api_key(std::string_view id) = 0;
+  virtual base::Result<void> touch_api_key(std::string_view id, std::string_view ip) = 0;
+  virtual base::Result<std::vector<std::string>> account_login_addresses(
+      std::string_view account) = 0;
+  virtual base::Result<std::optional<AdminTokenRecord>> find_admin_token(std::string_view id) = 0;
+  virtual base::Result<void> touch_admin_token(std::string_view id, std::string_view ip) = 0;
+};
+
+// What submission and delivery read (and the one thing delivery writes:
+// hard bounces onto the suppression list). The policy version contract:
+// a number kept in the store itself, moved in the same transaction as any
+// change to accounts, limits, domains, DKIM keys or suppressions and by
+// nothing else; nullopt when it cannot be read right now without waiting.
+class PolicyStore {
+ public:
+  virtual ~PolicyStore() = default;
+  virtual std::optional<std::uint64_t> policy_version() = 0;
+  virtual base::Result<AccountPolicy> account_policy(std::string_view account) = 0;
+  virtual base::Result<std::optional<Suppression>> find_suppression(std::string_view address) = 0;
+  virtual base::Result<Suppression> add_suppression(std::string_view address,
+                                                    std::string_view reason,
+                                                    std::string_view source) = 0;
+  virtual base::Result<std::vector<DkimKey>> list_dkim_keys(std::string_view domain) = 0;
+};
+
+// The audit trail.
+class ActivityStore {
+ public:
+  virtual ~ActivityStore() = default;
+  virtual base::Result<void> add_audit(const std::vector<AuditEvent>& events) = 0;
+  virtual base::Result<std::vector<AuditEvent>> list_audit(std::int64_t since,
+                                                           std::string_view kind,
+                                                           std::size_t limit) = 0;
+};
+
+// What a running SMTP server needs.
+class ServerStore : public virtual CredentialStore,
+                    public virtual PolicyStore,
+                    public virtual ActivityStore {};
+
+// Every administrative change and listing (admin::Admin's backend).
+class AdminStore : public virtual CredentialStore,
+                   public virtual PolicyStore,
+                   public virtual ActivityStore {
+ public:
+  virtual base::Result<Account> add_account(std::string_view name,
+                                            std::optional<std::string_view> parent) = 0;
+  virtual base::Result<std::vector<Account>> list_accounts() = 0;
+  virtual base::Result<std::optional<Account>> find_account(std::string_view name) = 0;
+  virtual base::Result<AccountRemoval> remove_account(std::string_view name, bool force) = 0;
+  virtual base::Result<void> set_account_limits(std::string_view account,
+                                                const AccountLimits& limits, bool clear_messages,
+                                                bool clear_recipients) = 0;
+  virtual base::Result<AccountLimits> account_limits(std::string_view account) = 0;
+  virtual base::Result<AccountLimits> effective_account_limits(std::string_view account) = 0;
+
+  virtual base::Result<Login> add_login(std::string_view address, std::string_view account,
+                                        std::string_view password_hash, std::string_view scram_keys,
+                                        std::string_view cram_secret) = 0;
+  virtual base::Result<std::vector<Login>> list_logins() = 0;
+  virtual base::Result<void> set_password_hash(std::string_view address,
+                                               std::string_view password_hash,
+                                               std::string_view scram_keys,
+                                               std::string_view cram_secret) = 0;
+  virtual base::Result<void> remove_login(std::string_view address) = 0;
+
+  virtual base::Result<ApiKey> add_api_key(const ApiKey& key, std::string_view secret_hash) = 0;
+  virtual base::Result<std::vector<ApiKey>> list_api_keys() = 0;
+  virtual base::Result<void> revoke_api_key(std::string_view id) = 0;
+  virtual base::Result<void> retire_api_key(std::string_view id, std::int64_t expires_at,
+                                            std::string_view replaced_by) = 0;
+
+  virtual base::Result<void> remove_suppression(std::string_view address) = 0;
+  virtual base::Result<std::vector<Suppression>> list_suppressions() = 0;
+
+  virtual base::Result<AdminToken> add_admin_token(const AdminToken& token,
+                                                   std::string_view secret_hash) = 0;
+  virtual base::Result<std::vector<AdminToken>> list_admin_tokens() = 0;
+  virtual base::Result<void> revoke_admin_token(std::string_view id) = 0;
+};
+
+}  // namespace herald::store
