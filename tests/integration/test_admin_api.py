@@ -255,6 +255,7 @@ def test_metrics_pass_promtool_and_move_with_mail(herald_factory, tmp_path):
     h, api = start(herald_factory)
     before = api.request("GET", "/metrics")
     assert before.status_code == 200 and before.headers["Content-Type"].startswith("text/plain")
+    h.cli_ok("domain", "add", "acme.example", "--account", ACCOUNT)
     submit(h.starttls_port)
     with RawSmtp(h.starttls_port) as c:
         c.ehlo()
@@ -276,6 +277,10 @@ def test_metrics_pass_promtool_and_move_with_mail(herald_factory, tmp_path):
     assert value('herald_smtp_replies_total{code="250"}') >= 1
     assert value("herald_acceptance_seconds_count") >= 1
     assert value("herald_spool_free_bytes") > 0
+    assert value("herald_spool_commit_seconds_count") >= 1
+    assert value('herald_dkim_signatures_total{algorithm="ed25519-sha256"}') >= 1
+    assert value('herald_dkim_signatures_total{algorithm="rsa-sha256"}') >= 1
+    assert value('herald_tls_certificate_not_after_seconds{use="smtp"}') > time.time()
     assert USER not in text and ACCOUNT not in text  # never an address or account
     promtool = shutil.which("promtool")
     if promtool is None:

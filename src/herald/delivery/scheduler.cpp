@@ -386,7 +386,24 @@ asio::awaitable<void> Scheduler::run_destination(Run* run) {
         const Tracked& t = messages_.at(run->parts[i].id);
         messages.push_back({&t.envelope, t.body_path, run->parts[i].recipients});
       }
+      const auto attempt_started = std::chrono::steady_clock::now();
       OutboundResult result = co_await deliver_messages(target, messages, outbound_);
+      if (metrics_) {
+        metrics_->delivery_attempt_seconds().observe(
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - attempt_started)
+                .count());
+        if (result.connected && destination != kSmarthostDestination) {
+          const auto policy = plan.report_policy.type == "tlsa"  ? metrics::TlsPolicy::dane
+                              : plan.report_policy.type == "sts" ? metrics::TlsPolicy::mta_sts
+                                                                 : metrics::TlsPolicy::none;
+          const bool tls_failed =
+              result.session_failure && result.session_failure->stage == smtp::Stage::starttls;
+          metrics_
+              ->outbound_tls(policy,
+                             tls_failed ? metrics::TlsResult::failed : metrics::TlsResult::ok)
+              .inc();
+        }
+      }
       const std::string host = target.host + " [" + target.address.to_string() + "]";
       if (!result.tls.empty() || result.connected) {
         base::log_info("delivery_connection",

@@ -77,7 +77,9 @@ void Committer::run() {
       if (pending_.empty()) return;  // stopping and drained
       batch.swap(pending_);
     }
+    const auto started = std::chrono::steady_clock::now();
     commit_batch(batch);
+    if (batch_observer_) batch_observer_(std::chrono::steady_clock::now() - started);
     batch.clear();
   }
 }

@@ -4,6 +4,7 @@
 // done callback runs on its thread and should only post work elsewhere.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -56,6 +57,12 @@ class Committer {
 
   CommitCounters counters() const;
 
+  // Told how long each batch took (syncs and renames), on the committer
+  // thread; set before the first submit().
+  void set_batch_observer(std::function<void(std::chrono::duration<double>)> observer) {
+    batch_observer_ = std::move(observer);
+  }
+
  private:
   void run();
   void commit_batch(std::vector<PendingCommit>& batch);
@@ -64,6 +71,7 @@ class Committer {
 
   int incoming_dir_;
   int queue_dir_;
+  std::function<void(std::chrono::duration<double>)> batch_observer_;
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::vector<PendingCommit> pending_;

@@ -435,6 +435,10 @@ base::Result<void> Spool::update(const Envelope& envelope) {
   return {};
 }
 
+void Spool::set_batch_observer(std::function<void(std::chrono::duration<double>)> observer) {
+  if (committer_) committer_->set_batch_observer(std::move(observer));
+}
+
 void Spool::set_commit_listener(std::function<void(const std::string&)> listener) {
   std::lock_guard lock(listener_mutex_);
   listener_ = std::move(listener);

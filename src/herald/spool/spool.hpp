@@ -110,6 +110,9 @@ class Spool {
   // after its own callback. Set it before commits begin; clear it (nullptr)
   // before the listener goes away.
   void set_commit_listener(std::function<void(const std::string&)> listener);
+  // Told the duration of each group-commit batch (committer thread). Set
+  // before the server accepts connections.
+  void set_batch_observer(std::function<void(std::chrono::duration<double>)> observer);
 
   // `herald queue retry`: a marker in spool/retry/ that the delivery
   // scheduler of a running (or the next) server picks up. Allowed on a

@@ -72,7 +72,7 @@ base::Result<DkimSignature> DkimKeyring::sign(std::string_view from_domain,
     auto entry = keys_for(domain);
     if (!entry) return entry.error();
     if (!(*entry)->keys.empty()) {
-      DkimSignature out{domain, {}, {}};
+      DkimSignature out{domain, {}, {}, {}};
       for (const auto& key : (*entry)->keys) {
         dkim::SignRequest request;
         request.domain = domain;
@@ -84,6 +84,7 @@ base::Result<DkimSignature> DkimKeyring::sign(std::string_view from_domain,
         auto field = dkim::make_signature_header(request);
         if (!field) return field.error();
         out.header += *field;
+        out.algorithms.push_back(key->signer->algorithm());
         out.selectors += (out.selectors.empty() ? "" : ", ") + key->selector;
       }
       return out;

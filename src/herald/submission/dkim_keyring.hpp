@@ -22,9 +22,10 @@
 namespace herald::submission {
 
 struct DkimSignature {
-  std::string domain;     // d=
-  std::string selectors;  // "s1, s2" for the log
-  std::string header;     // the DKIM-Signature field(s), CRLF-terminated
+  std::string domain;                       // d=
+  std::string selectors;                    // "s1, s2" for the log
+  std::string header;                       // the DKIM-Signature field(s), CRLF-terminated
+  std::vector<dkim::Algorithm> algorithms;  // one per signature, for the metrics
 };
 
 class DkimKeyring {

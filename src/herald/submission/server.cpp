@@ -153,6 +153,11 @@ base::Result<void> serve(const config::Config& config, const ServiceFactory& ser
   policy::RateLimiter rates;
   context.rates = &rates;
   context.metrics = metrics;
+  if (metrics) {
+    (*spool)->set_batch_observer([metrics](std::chrono::duration<double> took) {
+      metrics->spool_commit_seconds().observe(took.count());
+    });
+  }
   // Shared with the start-up fetch, which may outlive an early return.
   std::shared_ptr<auth::JwksSource> jwks;
   if (uses_oauth(config)) {

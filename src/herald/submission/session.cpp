@@ -449,8 +449,16 @@ std::optional<smtp::Reply> Session::take_rate(std::string_view what, std::uint64
   const auto now = std::chrono::duration_cast<std::chrono::seconds>(
                        std::chrono::system_clock::now().time_since_epoch())
                        .count();
-  auto refuse = [&](const std::string& who, std::uint64_t limit, std::int64_t retry_at) {
+  auto refuse = [&](const std::string& who, std::uint64_t limit, std::int64_t retry_at,
+                    metrics::RateLimitWho counted_as) {
     base::log_info("rate_limited", {{"session", id_}, {"who", who}, {"what", std::string(what)}});
+    if (ctx_.metrics) {
+      ctx_.metrics
+          ->rate_limited(
+              messages ? metrics::RateLimitWhat::message : metrics::RateLimitWhat::recipient,
+              counted_as)
+          .inc();
+    }
     return smtp::Reply{
         450, "4.7.1",
         fmt::format("Rate limit reached: {} may send {} {}s per hour; try again "
@@ -466,13 +474,16 @@ std::optional<smtp::Reply> Session::take_rate(std::string_view what, std::uint64
   const std::string account_key =
       identity_ ? std::string(what) + "/account/" + identity_->account : "";
   auto ip = ctx_.rates->take(ip_key, n, {ip_limit}, now);
-  if (!ip.allowed) return refuse("the address " + client_ip_, ip_limit, ip.retry_at);
+  if (!ip.allowed) {
+    return refuse("the address " + client_ip_, ip_limit, ip.retry_at, metrics::RateLimitWho::ip);
+  }
   if (account_limit > 0) {
     auto account = ctx_.rates->take(account_key, n, {account_limit}, now);
     if (!account.allowed) {
       // Give back what the IP counter took for this refused attempt.
       if (ip_limit > 0) ctx_.rates->give_back(ip_key, n);
-      return refuse("account " + identity_->account, account_limit, account.retry_at);
+      return refuse("account " + identity_->account, account_limit, account.retry_at,
+                    metrics::RateLimitWho::account);
     }
   }
   return std::nullopt;

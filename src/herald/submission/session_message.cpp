@@ -89,6 +89,15 @@ asio::awaitable<std::optional<smtp::Reply>> Session::sign_message(spool::Envelop
                           "Local error: cannot DKIM-sign the message now; try again later"};
   }
   if (signature->header.empty()) co_return std::nullopt;  // the domain has no keys
+  if (ctx_.metrics) {
+    for (auto a : signature->algorithms) {
+      ctx_.metrics
+          ->dkim_signatures(a == dkim::Algorithm::kEd25519Sha256
+                                ? metrics::DkimAlgorithm::ed25519_sha256
+                                : metrics::DkimAlgorithm::rsa_sha256)
+          .inc();
+    }
+  }
   envelope.prepend_headers = signature->header + added;
   envelope.dkim_domain = signature->domain;
   co_return std::nullopt;
