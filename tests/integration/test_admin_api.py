@@ -292,3 +292,25 @@ def test_metrics_pass_promtool_and_move_with_mail(herald_factory, tmp_path):
     h2, api2 = start(herald_factory, metrics_open=False)
     is_problem(api2.request("GET", "/metrics"), 401)
     assert api2.request("GET", "/metrics", token=api2.token("admin:read")).status_code == 200
+
+
+def test_queue_through_the_api_matches_the_cli(herald_factory):
+    h, api = start(herald_factory)
+    token = api.token("admin:write")
+    qid = submit(h.starttls_port)
+    listed = api.request("GET", "/api/v1/queue", token=token).json()["items"]
+    assert listed == h.queue_list()
+    one = api.request("GET", f"/api/v1/queue/{qid}", token=token)
+    assert one.status_code == 200 and one.json()["id"] == qid
+    assert one.json() == h.cli_json("queue", "show", qid)
+    h.cli_ok("account", "add", "other")
+    other = api.token("account:other")
+    assert api.request("GET", "/api/v1/queue", token=other).json()["items"] == []
+    is_problem(api.request("GET", f"/api/v1/queue/{qid}", token=other), 404)
+    is_problem(api.request("DELETE", f"/api/v1/queue/{qid}", token=other), 404)
+    is_problem(api.request("GET", "/api/v1/queue/not-an-id", token=token), 400)
+    assert api.request("POST", f"/api/v1/queue/{qid}/retry", token=token).status_code == 202
+    assert api.request("DELETE", f"/api/v1/queue/{qid}", token=token).status_code == 204
+    assert h.queue_ids() == []
+    events = {e["event"] for e in h.cli_json("audit", "--kind", "admin")}
+    assert {"queue_retry", "queue_deleted"} <= events

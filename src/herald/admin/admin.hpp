@@ -16,6 +16,7 @@
 #include "herald/admin/actor.hpp"
 #include "herald/base/result.hpp"
 #include "herald/config/config.hpp"
+#include "herald/spool/spool.hpp"
 #include "herald/store/store.hpp"
 
 namespace herald::admin {
@@ -131,6 +132,14 @@ class Admin {
 
   // The audit trail (global readers only).
   Result<std::vector<store::AuditEvent>> list_audit(const Actor& actor, const AuditQuery& query);
+
+  // The queue, through a read-only view of the spool beside the running
+  // server (tenants: their accounts' messages only). retry asks the running
+  // server to try now; delete removes a message for good.
+  Result<std::vector<spool::QueueEntry>> list_queue(const Actor& actor);
+  Result<spool::QueueEntry> get_queued(const Actor& actor, std::string_view id);
+  Result<void> retry_queued(const Actor& actor, std::string_view id);
+  Result<void> delete_queued(const Actor& actor, std::string_view id);
 
   // Admin API tokens (admin:write only; never tenants).
   Result<std::vector<store::AdminToken>> list_admin_tokens(const Actor& actor);

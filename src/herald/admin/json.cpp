@@ -106,6 +106,13 @@ nlohmann::json to_json(const store::AdminToken& t) {
           {"last_used_ip", t.last_used_ip}};
 }
 
+nlohmann::json to_json(const spool::QueueEntry& e) {
+  auto j = nlohmann::json::parse(spool::envelope_to_json(e.envelope), nullptr, false);
+  if (j.is_discarded()) j = nlohmann::json::object();
+  j["size"] = e.size;
+  return j;
+}
+
 nlohmann::json to_json(const CreatedAdminToken& c) {
   auto j = to_json(c.token);
   j["token"] = c.secret;

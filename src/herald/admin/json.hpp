@@ -20,6 +20,7 @@ nlohmann::json to_json(const CreatedKey& created);  // the key, "token" and mayb
 nlohmann::json to_json(const store::Suppression& row);
 nlohmann::json to_json(const store::AuditEvent& event);
 nlohmann::json to_json(const store::AdminToken& token);
+nlohmann::json to_json(const spool::QueueEntry& entry);    // the envelope JSON and "size"
 nlohmann::json to_json(const CreatedAdminToken& created);  // the token's fields and "token"
 
 // "active", "revoked", "expired", "rotating" or "rotated" at `now`.

@@ -5,18 +5,13 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "herald/admin/json.hpp"
 #include "herald/cli/commands.hpp"
 #include "herald/spool/message_file.hpp"
 #include "herald/spool/spool.hpp"
 
 namespace herald::cli {
 namespace {
-
-nlohmann::json entry_json(const spool::QueueEntry& e) {
-  auto j = nlohmann::json::parse(spool::envelope_to_json(e.envelope));
-  j["size"] = e.size;
-  return j;
-}
 
 std::string recipients_text(const spool::Envelope& env) {
   std::string out;
@@ -42,16 +37,11 @@ void add_queue_commands(CLI::App& app, Globals& globals) {
   auto* list = queue->add_subcommand("list", "list queued messages");
   list->add_flag("--json", globals.json, "JSON output");
   list->callback([&globals] {
-    auto spool = open_spool(globals);
-    if (!spool) return fail(globals, spool.error().message);
-    auto entries = (*spool)->list();
+    auto session = open_admin(globals);
+    if (!session) return fail(globals, session.error().message);
+    auto entries = (*session)->admin.list_queue((*session)->actor);
     if (!entries) return fail(globals, entries.error().message);
-    if (globals.json) {
-      auto out = nlohmann::json::array();
-      for (const auto& e : *entries) out.push_back(entry_json(e));
-      std::cout << out.dump(2) << "\n";
-      return;
-    }
+    if (globals.json) return print_json(admin::to_json_array(*entries));
     for (const auto& e : *entries) {
       std::cout << e.envelope.id << "  " << spool::rfc3339_utc(e.envelope.received_at) << "  "
                 << e.size << " bytes  from <" << e.envelope.mail_from << "> to "
@@ -85,10 +75,7 @@ void add_queue_commands(CLI::App& app, Globals& globals) {
       if (!body.ok()) return fail(globals, body.error());
       return;
     }
-    if (globals.json) {
-      std::cout << entry_json(*entry).dump(2) << "\n";
-      return;
-    }
+    if (globals.json) return print_json(admin::to_json(*entry));
     const auto& env = entry->envelope;
     std::cout << "id:          " << env.id << "\n"
               << "received:    " << spool::rfc3339_utc(env.received_at) << "\n"
@@ -119,9 +106,9 @@ void add_queue_commands(CLI::App& app, Globals& globals) {
   auto* del = queue->add_subcommand("delete", "delete a queued message (it will not be delivered)");
   del->add_option("ID", *delete_id)->required();
   del->callback([delete_id, &globals] {
-    auto spool = open_spool(globals);
-    if (!spool) return fail(globals, spool.error().message);
-    auto removed = (*spool)->remove(*delete_id);
+    auto session = open_admin(globals);
+    if (!session) return fail(globals, session.error().message);
+    auto removed = (*session)->admin.delete_queued((*session)->actor, *delete_id);
     if (!removed) return fail(globals, removed.error().message);
     std::cout << "message " << *delete_id << " deleted\n";
   });
@@ -131,9 +118,9 @@ void add_queue_commands(CLI::App& app, Globals& globals) {
       "retry", "try a deferred message again now (the running server picks it up within a second)");
   retry->add_option("ID", *retry_id)->required();
   retry->callback([retry_id, &globals] {
-    auto spool = open_spool(globals);
-    if (!spool) return fail(globals, spool.error().message);
-    auto requested = (*spool)->request_retry(*retry_id);
+    auto session = open_admin(globals);
+    if (!session) return fail(globals, session.error().message);
+    auto requested = (*session)->admin.retry_queued((*session)->actor, *retry_id);
     if (!requested) return fail(globals, requested.error().message);
     std::cout << "message " << *retry_id << " will be retried now\n";
   });

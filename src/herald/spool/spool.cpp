@@ -50,7 +50,7 @@ base::Error invalid_id(std::string_view id) {
   std::string message = "\"";
   message += id;
   message += "\" is not a queue ID (expected 16 characters of 0-9 and a-z without i, l, o, u)";
-  return base::make_error(std::move(message));
+  return base::make_error(base::ErrorKind::invalid, std::move(message));
 }
 
 // mkdir that reports whether it created the directory (so its parent needs
@@ -363,7 +363,8 @@ bool Spool::committed(const std::string& id) const {
 base::Result<QueueEntry> Spool::find(std::string_view id) const {
   if (!IdGenerator::valid(id)) return invalid_id(id);
   if (!committed(std::string(id))) {
-    return base::make_error("no message " + std::string(id) + " in the queue");
+    return base::make_error(base::ErrorKind::not_found,
+                            "no message " + std::string(id) + " in the queue");
   }
   return load(std::string(id));
 }
@@ -373,7 +374,7 @@ base::Result<std::string> Spool::body_path(std::string_view id) const {
   const std::string name(id);
   if (exists_in(queue_fd_.get(), message_name(name))) return queue_path_ + "/" + message_name(name);
   if (committed(name)) return queue_path_ + "/" + body_name(name);
-  return base::make_error("no message " + name + " in the queue");
+  return base::make_error(base::ErrorKind::not_found, "no message " + name + " in the queue");
 }
 
 base::Result<void> Spool::remove(std::string_view id) {
@@ -393,7 +394,8 @@ base::Result<void> Spool::remove(std::string_view id) {
   if (errno != ENOENT) return errno_error(errno, "remove message " + name);
   // An old-format pair: envelope first, as it was the commit marker.
   if (::unlinkat(queue_fd_.get(), envelope_name(name).c_str(), 0) != 0) {
-    if (errno == ENOENT) return base::make_error("no message " + name + " in the queue");
+    if (errno == ENOENT)
+      return base::make_error(base::ErrorKind::not_found, "no message " + name + " in the queue");
     return errno_error(errno, "remove envelope of " + name);
   }
   if (::unlinkat(queue_fd_.get(), body_name(name).c_str(), 0) != 0 && errno != ENOENT) {
@@ -407,7 +409,9 @@ base::Result<void> Spool::update(const Envelope& envelope) {
   const std::string& id = envelope.id;
   if (!IdGenerator::valid(id)) return invalid_id(id);
   // Deleted meanwhile ('herald queue delete'): do not bring it back.
-  if (!committed(id)) return base::make_error("no message " + id + " in the queue");
+  if (!committed(id)) {
+    return base::make_error(base::ErrorKind::not_found, "no message " + id + " in the queue");
+  }
   // Written beside the incoming messages (recovery wipes incoming/), synced,
   // then renamed over the old envelope: a reader sees the old or the new
   // one, never a torn file.
@@ -447,7 +451,8 @@ void Spool::set_commit_listener(std::function<void(const std::string&)> listener
 base::Result<void> Spool::request_retry(std::string_view id) {
   if (!IdGenerator::valid(id)) return invalid_id(id);
   if (!committed(std::string(id))) {
-    return base::make_error("no message " + std::string(id) + " in the queue");
+    return base::make_error(base::ErrorKind::not_found,
+                            "no message " + std::string(id) + " in the queue");
   }
   const std::string path = retry_path_ + "/" + std::string(id);
   FileDescriptor fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0640));

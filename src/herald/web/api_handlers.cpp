@@ -335,6 +335,28 @@ Response list_audit(admin::Admin& admin, const Call& call) {
   });
 }
 
+// -- the queue -------------------------------------------------------------------
+
+Response list_queue(admin::Admin& admin, const Call& call) {
+  auto r = admin.list_queue(call.actor);
+  if (!r) return problem_from(r.error());
+  return page(call, *r, [](const spool::QueueEntry& e) { return e.envelope.id; });
+}
+
+Response get_queued(admin::Admin& admin, const Call& call) {
+  return reply(200, admin.get_queued(call.actor, param(call, "id")));
+}
+
+Response delete_queued(admin::Admin& admin, const Call& call) {
+  return reply_empty(admin.delete_queued(call.actor, param(call, "id")));
+}
+
+Response retry_queued(admin::Admin& admin, const Call& call) {
+  auto r = admin.retry_queued(call.actor, param(call, "id"));
+  if (!r) return problem_from(r.error());
+  return http::empty_response(202);
+}
+
 // -- admin tokens ----------------------------------------------------------------
 
 Response list_admin_tokens(admin::Admin& admin, const Call& call) {

@@ -34,6 +34,7 @@ nlohmann::json problem_response(const char* description) {
 
 nlohmann::json success_response(const Operation& op) {
   if (op.success == 204) return {{"description", "Done; no content"}};
+  if (op.success == 202) return {{"description", "Accepted; the server acts on it shortly"}};
   const std::string method = op.method;
   const std::string pattern = op.pattern;
   const bool list = method == "GET" && pattern.find('{') == std::string::npos;
