@@ -12,8 +12,8 @@ import time
 from helpers import PASSWORD, USER, RawSmtp
 
 
-def _auth(port, user, password):
-    with RawSmtp(port) as c:
+def _auth(port, user, password, source=None):
+    with RawSmtp(port, source=source) as c:
         c.ehlo()
         c.starttls()
         c.ehlo()
@@ -49,16 +49,6 @@ def test_unknown_and_known_logins_lock_alike(herald_factory):
 
 # -- the audit trail of lockouts ------------------------------------------------
 
-def _auth_from(port, user, password, source):
-    with RawSmtp(port, source=source) as c:
-        c.ehlo()
-        c.starttls()
-        c.ehlo()
-        r = c.auth_plain(user, password)
-        c.quit()
-        return r
-
-
 def _auth_events(h):
     time.sleep(0.6)  # the server writes audit events in batches every 200 ms
     return [e for e in h.cli_json("audit", "--kind", "auth")
@@ -90,11 +80,11 @@ def test_login_lockout_is_audited_as_such_and_each_new_address_once(herald_facto
     # One failure from each of three addresses: no address is locked, the
     # login name is.
     for n in (2, 3, 4):
-        assert _auth_from(h.starttls_port, USER, "wrong", f"127.0.0.{n}").code == 535
-    r = _auth_from(h.starttls_port, USER, PASSWORD, "127.0.0.5")
+        assert _auth(h.starttls_port, USER, "wrong", f"127.0.0.{n}").code == 535
+    r = _auth(h.starttls_port, USER, PASSWORD, "127.0.0.5")
     assert r.code == 454 and "for this login" in r.text, str(r)
-    _auth_from(h.starttls_port, USER, PASSWORD, "127.0.0.5")
-    _auth_from(h.starttls_port, USER, "wrong", "127.0.0.6")
+    _auth(h.starttls_port, USER, PASSWORD, "127.0.0.5")
+    _auth(h.starttls_port, USER, "wrong", "127.0.0.6")
     events = _auth_events(h)
     lockouts = [e for e in events if e["event"] == "auth_lockout"]
     assert len(lockouts) == 1 and "scope=login" in lockouts[0]["detail"], lockouts

@@ -156,6 +156,8 @@ class Admin {
   Result<void> check_write(const Actor& actor, const AccountTree& tree, std::string_view account);
   Result<void> check_global_read(const Actor& actor, std::string_view what);
   Result<void> check_global_write(const Actor& actor, std::string_view what);
+  // The spool view, once the actor may change queued message `id`.
+  Result<std::unique_ptr<spool::Spool>> queue_for_change(const Actor& actor, std::string_view id);
   // Written after the change succeeded; a failure to write is logged, not
   // fatal (the change is done).
   void audit(const Actor& actor, const std::string& event, const std::string& detail);

@@ -43,13 +43,18 @@ Result<spool::QueueEntry> Admin::get_queued(const Actor& actor, std::string_view
   return entry;
 }
 
-Result<void> Admin::retry_queued(const Actor& actor, std::string_view id) {
+Result<std::unique_ptr<spool::Spool>> Admin::queue_for_change(const Actor& actor,
+                                                              std::string_view id) {
   auto entry = get_queued(actor, id);
   if (!entry) return entry.error();
   auto t = tree();
   if (!t) return t.error();
   if (auto ok = check_write(actor, *t, entry->envelope.account); !ok) return ok.error();
-  auto view = open_view(config_);
+  return open_view(config_);
+}
+
+Result<void> Admin::retry_queued(const Actor& actor, std::string_view id) {
+  auto view = queue_for_change(actor, id);
   if (!view) return view.error();
   if (auto r = (*view)->request_retry(id); !r) return r;
   audit(actor, "queue_retry", "queue_id=" + std::string(id));
@@ -57,12 +62,7 @@ Result<void> Admin::retry_queued(const Actor& actor, std::string_view id) {
 }
 
 Result<void> Admin::delete_queued(const Actor& actor, std::string_view id) {
-  auto entry = get_queued(actor, id);
-  if (!entry) return entry.error();
-  auto t = tree();
-  if (!t) return t.error();
-  if (auto ok = check_write(actor, *t, entry->envelope.account); !ok) return ok.error();
-  auto view = open_view(config_);
+  auto view = queue_for_change(actor, id);
   if (!view) return view.error();
   if (auto r = (*view)->remove(id); !r) return r;
   audit(actor, "queue_deleted", "queue_id=" + std::string(id));
