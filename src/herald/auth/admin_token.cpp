@@ -1,7 +1,5 @@
 #include "herald/auth/admin_token.hpp"
 
-#include <sodium.h>
-
 #include "herald/auth/api_key.hpp"
 
 namespace herald::auth {
@@ -17,8 +15,7 @@ AdminTokenResult AdminTokenVerifier::verify(std::string_view bearer, std::string
     return r;
   }
   auto found = store_.find_admin_token(parsed->id);
-  std::string hash = hash_api_key_secret(parsed->secret);
-  sodium_memzero(parsed->secret.data(), parsed->secret.size());
+  const std::string hash = consume_secret(*parsed);
   if (!found) {
     r.reason_for_log = "store error: " + found.error().message;
     return r;
@@ -32,9 +29,7 @@ AdminTokenResult AdminTokenVerifier::verify(std::string_view bearer, std::string
     r.reason_for_log = "wrong secret for token " + record.token.id;
     return r;
   }
-  const auto now = std::chrono::duration_cast<std::chrono::seconds>(
-                       (clock_ ? clock_() : std::chrono::system_clock::now()).time_since_epoch())
-                       .count();
+  const auto now = unix_seconds(clock_);
   if (record.token.revoked_at) {
     r.reason_for_log = "token " + record.token.name + " is revoked";
     return r;

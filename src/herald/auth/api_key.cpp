@@ -61,6 +61,18 @@ std::optional<ApiKeyToken> parse_token(std::string_view prefix, std::string_view
   return ApiKeyToken{std::string(id), std::string(secret)};
 }
 
+std::string consume_secret(ApiKeyToken& token) {
+  std::string hash = hash_api_key_secret(token.secret);
+  sodium_memzero(token.secret.data(), token.secret.size());
+  return hash;
+}
+
+std::int64_t unix_seconds(const std::function<std::chrono::system_clock::time_point()>& clock) {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             (clock ? clock() : std::chrono::system_clock::now()).time_since_epoch())
+      .count();
+}
+
 bool secret_hash_matches(std::string_view stored, std::string_view computed) {
   return stored.size() == computed.size() &&
          sodium_memcmp(stored.data(), computed.data(), computed.size()) == 0;
@@ -132,8 +144,7 @@ ApiKeyResult ApiKeyVerifier::verify(std::string_view token, std::string_view cli
   }
   r.key_id = parsed->id;
   auto found = store_.find_api_key(parsed->id);
-  std::string hash = hash_api_key_secret(parsed->secret);
-  sodium_memzero(parsed->secret.data(), parsed->secret.size());
+  const std::string hash = consume_secret(*parsed);
   if (!found) {
     r.reason_for_log = "store error: " + found.error().message;
     return r;
@@ -147,9 +158,7 @@ ApiKeyResult ApiKeyVerifier::verify(std::string_view token, std::string_view cli
     r.reason_for_log = "wrong secret";
     return r;
   }
-  auto now = std::chrono::duration_cast<std::chrono::seconds>(
-                 (clock_ ? clock_() : std::chrono::system_clock::now()).time_since_epoch())
-                 .count();
+  const auto now = unix_seconds(clock_);
   if (record.key.revoked_at) {
     r.reason_for_log = "revoked";
     return r;

@@ -38,6 +38,11 @@ NewApiKey generate_token(std::string_view prefix);
 std::optional<ApiKeyToken> parse_token(std::string_view prefix, std::string_view token);
 // Hex SHA-256: the secret has 256 random bits, so a slow hash adds nothing.
 std::string hash_api_key_secret(std::string_view secret);
+// The hash of a parsed token's secret, which is wiped: computed before the
+// store is asked, so an unknown id and a wrong secret cost the same.
+std::string consume_secret(ApiKeyToken& token);
+// Unix seconds from an injected clock, or the system clock when empty.
+std::int64_t unix_seconds(const std::function<std::chrono::system_clock::time_point()>& clock);
 // Constant-time comparison of two such hashes.
 bool secret_hash_matches(std::string_view stored, std::string_view computed);
 // Whether `ip` is in one of the CIDR `networks`; an empty list allows all.
