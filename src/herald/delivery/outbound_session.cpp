@@ -1,64 +1,24 @@
 #include "herald/delivery/outbound_session.hpp"
 
-#include <asio/co_spawn.hpp>
-#include <asio/detached.hpp>
 #include <asio/ip/tcp.hpp>
 #include <asio/redirect_error.hpp>
-#include <asio/steady_timer.hpp>
 #include <asio/this_coro.hpp>
 #include <asio/use_awaitable.hpp>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 
 #include "herald/net/smtp_stream.hpp"
 #include "herald/net/tls_context.hpp"
+#include "herald/net/watchdog.hpp"
 #include "herald/smtp/dot_stuffer.hpp"
 #include "herald/spool/message_file.hpp"
 
 namespace herald::delivery {
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
 // One timer per connection that cancels the socket when the current
 // operation's deadline passes (the pattern of submission::Session).
-struct Watchdog : std::enable_shared_from_this<Watchdog> {
-  explicit Watchdog(asio::any_io_executor ex) : timer(ex) {}
-
-  void arm(std::chrono::seconds timeout) {
-    auto next = Clock::now() + timeout;
-    bool earlier = next < deadline;
-    deadline = next;
-    if (earlier) timer.cancel();
-  }
-  void start() {
-    asio::co_spawn(
-        timer.get_executor(), [self = shared_from_this()] { return self->run(); }, asio::detached);
-  }
-  void stop() {
-    done = true;
-    timer.cancel();
-  }
-  asio::awaitable<void> run() {
-    while (!done) {
-      if (deadline <= Clock::now()) {
-        fired = true;
-        if (cancel) cancel();
-        deadline = Clock::time_point::max();
-      }
-      timer.expires_at(deadline);
-      asio::error_code ec;
-      co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-    }
-  }
-
-  asio::steady_timer timer;
-  Clock::time_point deadline = Clock::time_point::max();
-  std::function<void()> cancel;
-  bool fired = false;
-  bool done = false;
-};
-
 std::chrono::seconds bounded(std::chrono::seconds t, const OutboundOptions& o) {
   return o.max_wait.count() > 0 ? std::min(t, o.max_wait) : t;
 }
@@ -123,15 +83,17 @@ asio::awaitable<OutboundResult> deliver_messages(const OutboundTarget& target,
   OutboundResult result;
   result.results.resize(messages.size());
   auto executor = co_await asio::this_coro::executor;
-  auto watchdog = std::make_shared<Watchdog>(executor);
   asio::ip::tcp::socket socket(executor);
-  watchdog->cancel = [&socket] {
+  // What a passed deadline cancels: the socket while connecting, then the
+  // stream that owns it. Declared before the watchdog's stopper, so it
+  // outlives every call.
+  std::function<void()> expire = [&socket] {
     asio::error_code ec;
     socket.cancel(ec);
   };
-  watchdog->start();
+  auto watchdog = net::Watchdog::start(executor, [&expire] { expire(); });
   struct StopWatchdog {
-    std::shared_ptr<Watchdog> w;
+    std::shared_ptr<net::Watchdog> w;
     ~StopWatchdog() { w->stop(); }
   } stop_watchdog{watchdog};
 
@@ -145,13 +107,13 @@ asio::awaitable<OutboundResult> deliver_messages(const OutboundTarget& target,
         local_failure(421, "4.4.1",
                       "cannot connect to " + target.host + " [" + target.address.to_string() +
                           "]:" + std::to_string(target.port) + ": " +
-                          (watchdog->fired ? "timed out" : ec.message()),
+                          (watchdog->fired() ? "timed out" : ec.message()),
                       smtp::Stage::connect);
     co_return result;
   }
   result.connected = true;
   net::SmtpStream stream(std::move(socket), target.tls_context);
-  watchdog->cancel = [&stream] { stream.cancel(); };
+  expire = [&stream] { stream.cancel(); };
   if (target.configure_tls) stream.set_client_tls(target.configure_tls);
 
   smtp::ClientConfig config;
@@ -211,7 +173,7 @@ asio::awaitable<OutboundResult> deliver_messages(const OutboundTarget& target,
             n = co_await stream.read_some(buffer.data(), buffer.size());
             if (n == 0) lost = "the server closed the connection";
           } catch (const std::system_error& e) {
-            lost = watchdog->fired ? "timed out waiting for the server" : e.what();
+            lost = watchdog->fired() ? "timed out waiting for the server" : e.what();
           }
           if (!lost.empty()) {
             protocol.connection_lost(lost);
@@ -298,11 +260,11 @@ asio::awaitable<OutboundResult> deliver_messages(const OutboundTarget& target,
     }
   } catch (const std::exception& e) {
     // A write failed or timed out: what was in flight is unknown.
-    protocol.connection_lost(watchdog->fired ? "timed out" : e.what());
+    protocol.connection_lost(watchdog->fired() ? "timed out" : e.what());
     if (current) result.results[*current] = protocol.results();
     result.session_failure = local_failure(421, "4.4.2",
                                            std::string("connection to ") + target.host + " lost: " +
-                                               (watchdog->fired ? "timed out" : e.what()),
+                                               (watchdog->fired() ? "timed out" : e.what()),
                                            smtp::Stage::connect);
   }
   stream.close();

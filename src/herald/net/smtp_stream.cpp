@@ -29,7 +29,12 @@ SmtpStream::~SmtpStream() {
   if (ssl_) SSL_free(ssl_);
 }
 
+void SmtpStream::throw_if_cancelled() const {
+  if (cancelled_) throw std::system_error(make_error_code(asio::error::timed_out));
+}
+
 asio::awaitable<void> SmtpStream::wait_for_ssl(int result, const char* operation) {
+  throw_if_cancelled();
   switch (SSL_get_error(ssl_, result)) {
     case SSL_ERROR_WANT_READ:
       co_await plain_.async_wait(asio::ip::tcp::socket::wait_read, asio::use_awaitable);
@@ -43,6 +48,7 @@ asio::awaitable<void> SmtpStream::wait_for_ssl(int result, const char* operation
 }
 
 asio::awaitable<std::size_t> SmtpStream::read_some(char* data, std::size_t size) {
+  throw_if_cancelled();
   if (!tls_active_) {
     asio::error_code ec;
     std::size_t n = co_await plain_.async_read_some(asio::buffer(data, size),
@@ -63,6 +69,7 @@ asio::awaitable<std::size_t> SmtpStream::read_some(char* data, std::size_t size)
 }
 
 asio::awaitable<void> SmtpStream::write(std::string_view bytes) {
+  throw_if_cancelled();
   if (!tls_active_) {
     co_await asio::async_write(plain_, asio::buffer(bytes.data(), bytes.size()),
                                asio::use_awaitable);
@@ -82,6 +89,7 @@ asio::awaitable<void> SmtpStream::write(std::string_view bytes) {
 }
 
 asio::awaitable<void> SmtpStream::wait_readable() {
+  throw_if_cancelled();
   if (tls_active_ && SSL_has_pending(ssl_) == 1) co_return;
   co_await plain_.async_wait(asio::ip::tcp::socket::wait_read, asio::use_awaitable);
 }
@@ -95,6 +103,7 @@ asio::awaitable<void> SmtpStream::client_handshake() {
 }
 
 asio::awaitable<void> SmtpStream::run_handshake(bool client) {
+  throw_if_cancelled();
   if (!tls_context_) throw std::system_error(std::make_error_code(std::errc::not_supported));
   plain_.non_blocking(true);
   ssl_ = SSL_new(tls_context_->native_handle());
@@ -117,6 +126,7 @@ asio::awaitable<void> SmtpStream::run_handshake(bool client) {
 }
 
 void SmtpStream::cancel() {
+  cancelled_ = true;
   asio::error_code ec;
   plain_.cancel(ec);
 }

@@ -2,7 +2,7 @@
 // and can be upgraded once with STARTTLS. TLS runs OpenSSL directly on the
 // non-blocking socket (no intermediate buffers: an idle session holds only
 // what OpenSSL keeps, which SSL_MODE_RELEASE_BUFFERS frees). Deadlines are
-// enforced by the owner calling cancel().
+// enforced by the owner calling cancel() (from a net::Watchdog).
 #pragma once
 
 #include <openssl/ssl.h>
@@ -43,18 +43,26 @@ class SmtpStream {
   bool tls_available() const { return tls_context_ != nullptr; }
   SSL* native_ssl() { return ssl_; }
   asio::ip::tcp::socket& socket() { return plain_; }
-  void cancel();  // aborts pending operations (deadline passed)
+  // The deadline passed: aborts the pending operation, and every one
+  // started later fails with timed_out until resume(). Sticky because the
+  // deadline may pass just as an operation completes, with nothing pending
+  // to abort; the next one must not then wait unbounded.
+  void cancel();
+  // Allows operations again (a last reply under a fresh deadline).
+  void resume() { cancelled_ = false; }
   void close();
 
  private:
   asio::awaitable<void> run_handshake(bool client);
   // Waits for what OpenSSL asked for after `result`; throws on real errors.
   asio::awaitable<void> wait_for_ssl(int result, const char* operation);
+  void throw_if_cancelled() const;
 
   std::shared_ptr<asio::ssl::context> tls_context_;  // kept alive for this session
   asio::ip::tcp::socket plain_;
   SSL* ssl_ = nullptr;
   bool tls_active_ = false;
+  bool cancelled_ = false;
   std::function<bool(SSL*)> configure_;  // client handshakes only
 };
 

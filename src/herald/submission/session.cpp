@@ -78,13 +78,11 @@ Session::Session(Context& context, const config::Listener& listener, asio::ip::t
                                      ? nullptr
                                      : context.tls->current()),
       protocol_(protocol_config(context.config, listener)),
-      timer_(stream_.socket().get_executor()),
       started_(std::chrono::steady_clock::now()),
       id_(random_id()) {
   asio::error_code ec;
   auto remote = stream_.socket().remote_endpoint(ec);
   client_ip_ = ec ? "unknown" : remote.address().to_string();
-  arm(command_timeout(), "command");
   if (ctx_.metrics) {
     const auto index = static_cast<std::size_t>(&listener_ - ctx_.config.listeners.data());
     ctx_.metrics->connections(index).inc();
@@ -93,6 +91,7 @@ Session::Session(Context& context, const config::Listener& listener, asio::ip::t
 }
 
 Session::~Session() {
+  if (watchdog_) watchdog_->stop();
   if (ctx_.metrics) {
     const auto index = static_cast<std::size_t>(&listener_ - ctx_.config.listeners.data());
     ctx_.metrics->connections_active(index).add(-1);
@@ -107,8 +106,13 @@ void Session::count_message(metrics::MessageResult result) {
 void Session::start(std::shared_ptr<Session> session) {
   session->ctx_.sessions.add(session);
   auto executor = session->stream_.socket().get_executor();
-  asio::co_spawn(
-      executor, [s = session]() { return s->watchdog(); }, asio::detached);
+  // The watchdog holds no reference to the session: run() stops it before
+  // the session can go away.
+  session->watchdog_ = net::Watchdog::start(executor, [s = session.get()] {
+    s->timed_out_ = true;
+    s->stream_.cancel();
+  });
+  session->arm(session->command_timeout(), "command");
   asio::co_spawn(
       executor, [s = std::move(session)]() { return s->run(); }, asio::detached);
 }
@@ -127,7 +131,7 @@ void Session::apply_stress(std::shared_ptr<Session> session) {
     if (s->done_ || s->data_deadline_) return;
     const auto limit = std::chrono::steady_clock::now() + s->command_timeout();
     if (s->line_deadline_) s->line_deadline_ = std::min(*s->line_deadline_, limit);
-    if (limit < s->deadline_) s->set_deadline(limit, s->deadline_for_);
+    if (limit < s->watchdog_->deadline()) s->set_deadline(limit, s->deadline_for_);
   });
 }
 
@@ -136,12 +140,8 @@ void Session::arm(std::chrono::steady_clock::duration timeout, const char* what)
 }
 
 void Session::set_deadline(std::chrono::steady_clock::time_point deadline, const char* what) {
-  bool earlier = deadline < deadline_;
-  deadline_ = deadline;
   deadline_for_ = what;
-  // A later deadline is picked up when the timer fires; an earlier one
-  // must wake the watchdog now.
-  if (earlier) timer_.cancel();
+  watchdog_->arm_at(deadline);
 }
 
 std::chrono::seconds Session::command_timeout() const {
@@ -189,22 +189,6 @@ void Session::credit_data(std::size_t n) {
       std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double>(
           static_cast<double>(n) / static_cast<double>(limits.min_data_rate)));
   data_deadline_ = std::min(*data_deadline_ + credit, cap);
-}
-
-asio::awaitable<void> Session::watchdog() {
-  // One timer per session, re-armed lazily: most operations only push the
-  // deadline later, so a busy session costs no timer syscalls per read.
-  while (!done_) {
-    auto now = std::chrono::steady_clock::now();
-    if (deadline_ <= now) {
-      timed_out_ = true;
-      stream_.cancel();
-      co_return;
-    }
-    timer_.expires_at(deadline_);
-    asio::error_code ec;
-    co_await timer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-  }
 }
 
 asio::awaitable<void> Session::flush() {
@@ -303,8 +287,8 @@ asio::awaitable<void> Session::run() {
     // and on an implicit-TLS port a line in clear text is never right.
     if (!in_handshake_) {
       try {
+        stream_.resume();
         arm(5s, "timeout reply");
-        timed_out_ = false;
         co_await stream_.write("421 4.4.2 " + ctx_.config.hostname +
                                " Timeout exceeded, closing connection\r\n");
       } catch (...) {
@@ -313,7 +297,7 @@ asio::awaitable<void> Session::run() {
   }
   reset_transaction();
   done_ = true;
-  timer_.cancel();
+  watchdog_->stop();
   stream_.close();
   auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_);
   base::log_info("disconnect", {{"session", id_},

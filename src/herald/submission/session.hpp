@@ -6,7 +6,6 @@
 
 #include <asio/awaitable.hpp>
 #include <asio/ip/tcp.hpp>
-#include <asio/steady_timer.hpp>
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -25,6 +24,7 @@
 #include "herald/net/await_callback.hpp"
 #include "herald/net/connection_limiter.hpp"
 #include "herald/net/smtp_stream.hpp"
+#include "herald/net/watchdog.hpp"
 #include "herald/policy/sender_policy.hpp"
 #include "herald/smtp/server_protocol.hpp"
 #include "herald/spool/spool.hpp"
@@ -56,7 +56,6 @@ class Session : public std::enable_shared_from_this<Session> {
 
  private:
   asio::awaitable<void> run();
-  asio::awaitable<void> watchdog();
   asio::awaitable<void> flush();
   asio::awaitable<bool> read_more();
   asio::awaitable<void> handle(smtp::Event& event);
@@ -137,9 +136,8 @@ class Session : public std::enable_shared_from_this<Session> {
   net::ConnectionLimiter::Slot slot_;
   net::SmtpStream stream_;
   smtp::ServerProtocol protocol_;
-  asio::steady_timer timer_;
-  std::chrono::steady_clock::time_point deadline_;
-  const char* deadline_for_ = "command";  // what deadline_ limits, for the log
+  std::shared_ptr<net::Watchdog> watchdog_;  // started with the session
+  const char* deadline_for_ = "command";     // what the deadline limits, for the log
   // Set while a command line is awaited or arriving; reset between lines.
   std::optional<std::chrono::steady_clock::time_point> line_deadline_;
   // Set while message content is arriving; reset when it ends.

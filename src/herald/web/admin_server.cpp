@@ -9,7 +9,6 @@
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
 #include <asio/redirect_error.hpp>
-#include <asio/steady_timer.hpp>
 #include <asio/thread_pool.hpp>
 #include <asio/use_awaitable.hpp>
 #include <atomic>
@@ -28,6 +27,7 @@
 #include "herald/net/listener.hpp"
 #include "herald/net/smtp_stream.hpp"
 #include "herald/net/tls_context.hpp"
+#include "herald/net/watchdog.hpp"
 #include "herald/web/api.hpp"
 
 namespace herald::web {
@@ -194,28 +194,13 @@ asio::awaitable<void> AdminServer::Impl::serve(asio::ip::tcp::socket socket, std
   auto executor = socket.get_executor();
   net::SmtpStream stream(std::move(socket), tls ? tls->current() : nullptr);
   // One deadline at a time; the watchdog cancels the stream when it passes.
-  auto deadline = std::make_shared<Clock::time_point>(Clock::now() + kHandshakeTimeout);
-  auto done = std::make_shared<bool>(false);
-  auto timer = std::make_shared<asio::steady_timer>(executor);
-  asio::co_spawn(
-      executor,
-      [deadline, done, timer, &stream]() -> asio::awaitable<void> {
-        while (!*done) {
-          if (*deadline <= Clock::now()) {
-            stream.cancel();
-            co_return;
-          }
-          timer->expires_at(*deadline);
-          asio::error_code ec;
-          co_await timer->async_wait(asio::redirect_error(asio::use_awaitable, ec));
-        }
-      },
-      asio::detached);
-  auto arm = [&](Clock::time_point when) {
-    const bool earlier = when < *deadline;
-    *deadline = when;
-    if (earlier) timer->cancel();
-  };
+  auto watchdog = net::Watchdog::start(executor, [&stream] { stream.cancel(); });
+  struct StopWatchdog {
+    std::shared_ptr<net::Watchdog> w;
+    ~StopWatchdog() { w->stop(); }
+  } stop_watchdog{watchdog};
+  watchdog->arm(kHandshakeTimeout);
+  auto arm = [&](Clock::time_point when) { watchdog->arm_at(when); };
   try {
     if (tls) co_await stream.handshake();
     std::string buffer;
@@ -268,8 +253,6 @@ asio::awaitable<void> AdminServer::Impl::serve(asio::ip::tcp::socket socket, std
   } catch (const std::exception&) {
     // Timed out, closed by the client, or a TLS error: nothing to answer.
   }
-  *done = true;
-  timer->cancel();
   stream.close();
 }
 
