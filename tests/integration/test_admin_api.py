@@ -180,6 +180,12 @@ BAD_INPUT = {
     "limit-too-big": ("GET", "/api/v1/accounts?limit=5000", None, 400),
     "missing-login": ("DELETE", "/api/v1/logins/nobody@acme.example", None, 404),
     "existing-account": ("POST", "/api/v1/accounts", b'{"name": "acme"}', 409),
+    "domain-bad-name": ("POST", "/api/v1/domains",
+                        b'{"domain": "not a domain", "account": "acme"}', 400),
+    "domain-bad-algorithm": ("POST", "/api/v1/domains",
+                             b'{"domain": "x.example", "account": "acme", "algorithms": ["dsa"]}',
+                             400),
+    "domain-unknown": ("GET", "/api/v1/domains/nowhere.example/dns", None, 404),
 }
 
 
@@ -222,7 +228,8 @@ def test_openapi_document_is_valid_and_every_route_answers(herald_factory):
     # a missing resource (the router's own 404 names the path as instance).
     for path, item in doc["paths"].items():
         concrete = "/api/v1" + path.replace("{name}", "acme").replace(
-            "{address}", "nobody@acme.example").replace("{id}", "k")
+            "{address}", "nobody@acme.example").replace("{id}", "k").replace(
+            "{domain}", "acme.example")
         for method in item:
             r = api.request(method.upper(), concrete, token=token, data=b"{}",
                             headers={"Content-Type": "application/json"})
@@ -314,3 +321,65 @@ def test_queue_through_the_api_matches_the_cli(herald_factory):
     assert h.queue_ids() == []
     events = {e["event"] for e in h.cli_json("audit", "--kind", "admin")}
     assert {"queue_retry", "queue_deleted"} <= events
+
+
+def test_domains_through_the_api_sign_verify_rotate_and_go(herald_factory):
+    h, api = start(herald_factory)
+    token = api.token("admin:write", name="ops")
+    h.cli_ok("account", "add", "other")
+    r = api.request("POST", "/api/v1/domains", token=token,
+                    json={"domain": "news.acme.example", "account": ACCOUNT, "selector": "s1",
+                          "algorithms": ["ed25519"]})
+    assert r.status_code == 201, r.text
+    created = r.json()
+    assert created["domain"] == "news.acme.example"
+    assert [(k["selector"], k["state"]) for k in created["keys"]] == [("s1", "active")]
+    assert ".pem" not in r.text  # the private key's path is never shown
+    assert api.request("GET", "/api/v1/domains", token=token).json()["items"] == \
+        h.cli_json("domain", "list")
+    # The records to publish are the CLI's.
+    dns = api.request("GET", "/api/v1/domains/news.acme.example/dns", token=token).json()
+    assert dns == h.cli_json("domain", "dns", "news.acme.example")
+    # A tenant of another account sees no such domain and cannot add one for acme.
+    tenant = api.token("account:other")
+    is_problem(api.request("GET", "/api/v1/domains/news.acme.example", token=tenant), 404)
+    is_problem(api.request("POST", "/api/v1/domains", token=tenant,
+                           json={"domain": "x.example", "account": ACCOUNT}), 403)
+    assert api.request("GET", "/api/v1/domains", token=tenant).json()["items"] == []
+
+    # Publish the records as [dns] static and check them through the API.
+    lines = [rec["zone"] for rec in dns["records"]
+             if rec["record"] != "DMARC" and rec["type"] != "MX"]
+    quoted = ",\n".join("'" + line + "'" for line in lines)
+    with open(h.config, "a") as f:
+        f.write(f"\n[dns]\nstatic = [\n{quoted}\n]\n")
+    h.restart()
+    r = api.request("POST", "/api/v1/domains/news.acme.example/verify", token=token)
+    assert r.status_code == 200, r.text
+    status = {rec["record"]: rec["status"] for rec in r.json()["records"]}
+    assert status["DKIM"] == "ok" and status["SPF"] == "ok" and status["DMARC"] == "missing", status
+    assert r.json()["problems"] >= 1
+
+    # Rotation: new keys sign, the old ones retire; then they are retired.
+    r = api.request("POST", "/api/v1/domains/news.acme.example/rotate-dkim", token=token,
+                    json={"selector": "s2"})
+    assert r.status_code == 200, r.text
+    assert [k["selector"] for k in r.json()["keys"]] == ["s2"]
+    states = [(k["selector"], k["state"]) for k in
+              api.request("GET", "/api/v1/domains/news.acme.example", token=token).json()["keys"]]
+    assert states == [("s1", "retiring"), ("s2", "active")]
+    is_problem(api.request("POST", "/api/v1/domains/news.acme.example/rotate-dkim", token=token,
+                           json={"selector": "s3", "retire": True}), 400)
+    r = api.request("POST", "/api/v1/domains/news.acme.example/rotate-dkim", token=token,
+                    json={"retire": True})
+    assert r.status_code == 200 and r.json()["retired"] is True, r.text
+    is_problem(api.request("POST", "/api/v1/domains/news.acme.example/rotate-dkim", token=token,
+                           json={"retire": True}), 409)
+    assert not (h.data_dir / "dkim" / "news.acme.example" / "s1.pem").exists()
+
+    assert api.request("DELETE", "/api/v1/domains/news.acme.example",
+                       token=token).status_code == 204
+    assert h.cli_json("domain", "list") == []
+    events = {e["event"] for e in h.cli_json("audit", "--kind", "admin")
+              if e["identity"] == "token:ops"}
+    assert events >= {"domain_added", "dkim_rotated", "dkim_retired", "domain_removed"}

@@ -16,6 +16,8 @@
 #include "herald/admin/actor.hpp"
 #include "herald/base/result.hpp"
 #include "herald/config/config.hpp"
+#include "herald/dkim/domain_records.hpp"
+#include "herald/dns/resolver.hpp"
 #include "herald/spool/spool.hpp"
 #include "herald/store/store.hpp"
 
@@ -71,6 +73,48 @@ struct CreatedKey {
   std::optional<std::string> replaces;  // rotation: the old key's id
 };
 
+struct DomainInput {
+  std::string name;  // U-labels are converted to A-labels
+  std::string account;
+  std::string selector;                 // empty: "herald" + YYYYMM
+  std::vector<std::string> algorithms;  // "rsa2048", "ed25519"; empty: both
+};
+
+// A sending domain with its DKIM keys (oldest first, any state).
+struct DomainView {
+  store::Domain domain;
+  std::vector<store::DkimKey> keys;
+};
+
+// The records a domain publishes, as `herald domain dns` prints them.
+struct DomainRecords {
+  dkim::DomainRecordInput input;
+  std::vector<dkim::ExpectedRecord> records;
+  std::string mta_sts_policy;
+};
+
+// One record looked up in DNS and judged.
+struct RecordVerdict {
+  dkim::ExpectedRecord expected;
+  std::string status;  // "ok", "missing", "wrong", "unknown" (the lookup failed)
+  std::vector<std::string> found;
+  std::string found_text;  // what was found, joined, for people
+  std::string advice;      // what to do; empty when ok
+};
+
+struct DomainCheck {
+  std::string domain;
+  std::vector<RecordVerdict> records;
+  int problems = 0;  // required records that are not ok
+};
+
+// A DKIM rotation: the keys made (rotate) or retired (retire).
+struct DkimChange {
+  std::string domain;
+  std::vector<store::DkimKey> keys;
+  bool retired = false;
+};
+
 struct SuppressionChange {
   store::Suppression row;
   bool updated = false;  // the address was listed already
@@ -124,6 +168,25 @@ class Admin {
   Result<CreatedKey> rotate_key(const Actor& actor, std::string_view id,
                                 std::int64_t overlap_seconds);
 
+  // Sending domains and their DKIM keys. add generates the key pairs
+  // (private keys 0600 under data_dir/dkim/DOMAIN/); remove deletes them;
+  // verify looks the records up through the resolver given to
+  // set_resolver (unavailable without one).
+  Result<std::vector<DomainView>> list_domains(const Actor& actor);
+  Result<DomainView> get_domain(const Actor& actor, std::string_view name);
+  Result<DomainView> add_domain(const Actor& actor, const DomainInput& input);
+  Result<void> remove_domain(const Actor& actor, std::string_view name);
+  Result<DomainRecords> domain_records(const Actor& actor, std::string_view name);
+  Result<DomainCheck> verify_domain(const Actor& actor, std::string_view name);
+  // New keys (same algorithms as the active ones) that sign from now on;
+  // the active ones become "retiring" and stay published.
+  Result<DkimChange> rotate_dkim(const Actor& actor, std::string_view name,
+                                 std::string_view selector);
+  // Ends a rotation: retiring keys become retired and their files go.
+  Result<DkimChange> retire_dkim(const Actor& actor, std::string_view name);
+  // The resolver verify_domain uses (kept by the caller); thread-safe.
+  void set_resolver(dns::Resolver* resolver) { resolver_ = resolver; }
+
   // The suppression list (global: tenants may not change it).
   Result<std::vector<store::Suppression>> list_suppressions(const Actor& actor);
   Result<SuppressionChange> add_suppression(const Actor& actor, std::string_view address,
@@ -158,13 +221,21 @@ class Admin {
   Result<void> check_global_write(const Actor& actor, std::string_view what);
   // The spool view, once the actor may change queued message `id`.
   Result<std::unique_ptr<spool::Spool>> queue_for_change(const Actor& actor, std::string_view id);
+  // The domain, once the actor may read (or change) its account; unknown
+  // and not the actor's look alike.
+  Result<DomainView> domain_for(const Actor& actor, std::string_view name, bool change);
   // Written after the change succeeded; a failure to write is logged, not
   // fatal (the change is done).
   void audit(const Actor& actor, const std::string& event, const std::string& detail);
 
   store::AdminStore& store_;
   const config::Config& config_;
+  dns::Resolver* resolver_ = nullptr;
 };
+
+// A domain as stored: IDN U-labels converted to A-labels, lower case, no
+// trailing dot; invalid otherwise.
+Result<std::string> ascii_domain(std::string_view domain);
 
 // Seconds since the Unix epoch, now.
 std::int64_t unix_now();

@@ -10,6 +10,7 @@
 
 #include "herald/admin/json.hpp"
 #include "herald/auth/admin_token.hpp"
+#include "herald/dns/test_resolver.hpp"
 
 namespace herald::admin {
 namespace {
@@ -170,6 +171,93 @@ TEST_F(AdminTest, JsonFormsHaveNoSecrets) {
   EXPECT_EQ(to_json(key->key).dump().find(key->token), std::string::npos);
   EXPECT_EQ(to_json(*key)["token"], key->token);
   EXPECT_TRUE(to_json(key->key)["expires_at"].is_null());
+}
+
+TEST_F(AdminTest, DomainsBelongToTenantsAndTheirKeysFiles) {
+  auto acme = token({"account:acme"});
+  // Ed25519 only: key generation stays fast in a unit test.
+  auto added = admin_->add_domain(acme, {"News.Acme.Example", "acme.news", "s1", {"ed25519"}});
+  ASSERT_TRUE(added.ok()) << added.error().message;
+  EXPECT_EQ(added->domain.name, "news.acme.example");
+  ASSERT_EQ(added->keys.size(), 1u);
+  EXPECT_EQ(added->keys[0].selector, "s1");
+  const fs::path key_file = added->keys[0].key_file;
+  EXPECT_TRUE(fs::exists(key_file));
+  EXPECT_EQ(fs::status(key_file).permissions() & fs::perms::all,
+            fs::perms::owner_read | fs::perms::owner_write);
+  // The JSON form never names the private key's file.
+  EXPECT_EQ(to_json(*added).dump().find(".pem"), std::string::npos);
+
+  auto beta = token({"account:beta"});
+  EXPECT_EQ(admin_->add_domain(beta, {"x.example", "acme", "", {"ed25519"}}).error().kind,
+            ErrorKind::forbidden);
+  // Another tenant's domain looks like no domain at all.
+  EXPECT_EQ(admin_->get_domain(beta, "news.acme.example").error().kind, ErrorKind::not_found);
+  EXPECT_EQ(admin_->remove_domain(beta, "news.acme.example").error().kind, ErrorKind::not_found);
+  EXPECT_TRUE(admin_->list_domains(beta)->empty());
+  EXPECT_EQ(admin_->list_domains(acme)->size(), 1u);
+  EXPECT_EQ(admin_->add_domain(cli_, {"bad domain", "acme", "", {}}).error().kind,
+            ErrorKind::invalid);
+  EXPECT_EQ(admin_->add_domain(cli_, {"y.example", "acme", "-bad-", {}}).error().kind,
+            ErrorKind::invalid);
+  EXPECT_EQ(admin_->add_domain(cli_, {"y.example", "acme", "", {"dsa"}}).error().kind,
+            ErrorKind::invalid);
+  EXPECT_EQ(admin_->add_domain(cli_, {"news.acme.example", "acme", "", {"ed25519"}}).error().kind,
+            ErrorKind::conflict);
+
+  // Rotation: the old key retires, the new one signs; retiring deletes the file.
+  auto rotated = admin_->rotate_dkim(acme, "news.acme.example", "s2");
+  ASSERT_TRUE(rotated.ok()) << rotated.error().message;
+  ASSERT_EQ(rotated->keys.size(), 1u);
+  EXPECT_EQ(rotated->keys[0].algorithm, "ed25519-sha256");  // the active ones' algorithms
+  auto view = admin_->get_domain(acme, "news.acme.example");
+  ASSERT_TRUE(view.ok());
+  EXPECT_EQ(view->keys[0].state, "retiring");
+  EXPECT_EQ(view->keys[1].state, "active");
+  auto retired = admin_->retire_dkim(acme, "news.acme.example");
+  ASSERT_TRUE(retired.ok()) << retired.error().message;
+  EXPECT_FALSE(fs::exists(key_file));
+  EXPECT_EQ(admin_->retire_dkim(acme, "news.acme.example").error().kind, ErrorKind::conflict);
+
+  ASSERT_TRUE(admin_->remove_domain(acme, "news.acme.example").ok());
+  EXPECT_FALSE(fs::exists(view->keys[1].key_file));
+  auto audit = store_->list_audit(0, "admin", 100);
+  ASSERT_TRUE(audit.ok());
+  int domain_events = 0;
+  for (const auto& e : *audit) {
+    if (e.event.rfind("domain_", 0) == 0 || e.event.rfind("dkim_", 0) == 0) {
+      ++domain_events;
+      EXPECT_EQ(e.identity, "token:t");
+    }
+  }
+  EXPECT_EQ(domain_events, 4);  // added, rotated, retired, removed
+}
+
+TEST_F(AdminTest, VerifyJudgesEveryRecordFromOneResolver) {
+  config_.hostname = "mail.herald.example";
+  auto added = admin_->add_domain(cli_, {"acme.example", "acme", "s1", {"ed25519"}});
+  ASSERT_TRUE(added.ok()) << added.error().message;
+  EXPECT_EQ(admin_->verify_domain(cli_, "acme.example").error().kind, ErrorKind::unavailable);
+
+  dns::test::ScriptedResolver resolver;
+  auto txt = [](std::string value) {
+    auto a = dns::test::ok_answer();
+    a.txt.push_back(std::move(value));
+    return a;
+  };
+  resolver.set("s1._domainkey.acme.example.", dns::RecordType::TXT, txt(added->keys[0].public_txt));
+  resolver.set("acme.example.", dns::RecordType::TXT, txt("v=spf1 a:mail.herald.example -all"));
+  admin_->set_resolver(&resolver);
+  auto check = admin_->verify_domain(cli_, "acme.example");
+  ASSERT_TRUE(check.ok()) << check.error().message;
+  std::map<std::string, std::string> status;
+  for (const auto& v : check->records) status[record_kind_name(v.expected.kind)] = v.status;
+  EXPECT_EQ(status["DKIM"], "ok");
+  EXPECT_EQ(status["SPF"], "ok");
+  EXPECT_EQ(status["DMARC"], "missing");
+  EXPECT_GT(check->problems, 0);
+  EXPECT_EQ(to_json(*check)["problems"], check->problems);
+  admin_->set_resolver(nullptr);
 }
 
 }  // namespace

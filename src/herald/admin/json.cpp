@@ -119,4 +119,72 @@ nlohmann::json to_json(const CreatedAdminToken& c) {
   return j;
 }
 
+std::string record_kind_name(dkim::RecordKind kind) {
+  switch (kind) {
+    case dkim::RecordKind::kDkim:
+      return "DKIM";
+    case dkim::RecordKind::kSpf:
+      return "SPF";
+    case dkim::RecordKind::kDmarc:
+      return "DMARC";
+    case dkim::RecordKind::kMtaSts:
+      return "MTA-STS";
+    case dkim::RecordKind::kTlsRpt:
+      return "TLS-RPT";
+    case dkim::RecordKind::kMx:
+      return "MX";
+  }
+  return "?";
+}
+
+nlohmann::json to_json(const store::DkimKey& k) {
+  return {{"selector", k.selector},
+          {"algorithm", k.algorithm},
+          {"state", k.state},
+          {"dns_name", k.selector + "._domainkey." + k.domain + "."},
+          {"public_txt", k.public_txt},
+          {"created_at", rfc3339(k.created_at)},
+          {"retired_at", time_or_null(k.retired_at)}};
+}
+
+nlohmann::json to_json(const DomainView& d) {
+  return {{"domain", d.domain.name},
+          {"account", d.domain.account},
+          {"created_at", rfc3339(d.domain.created_at)},
+          {"keys", to_json_array(d.keys)}};
+}
+
+nlohmann::json to_json(const DomainRecords& r) {
+  auto records = nlohmann::json::array();
+  for (const auto& e : r.records) {
+    records.push_back({{"record", record_kind_name(e.kind)},
+                       {"name", e.name},
+                       {"type", e.type},
+                       {"value", e.value},
+                       {"note", e.note},
+                       {"zone", dkim::zone_line(e)},
+                       {"required", e.required}});
+  }
+  return {{"domain", r.input.domain}, {"records", records}, {"mta_sts_policy", r.mta_sts_policy}};
+}
+
+nlohmann::json to_json(const DomainCheck& c) {
+  auto records = nlohmann::json::array();
+  for (const auto& v : c.records) {
+    records.push_back({{"record", record_kind_name(v.expected.kind)},
+                       {"name", v.expected.name},
+                       {"type", v.expected.type},
+                       {"status", v.status},
+                       {"required", v.expected.required},
+                       {"expected", v.expected.value},
+                       {"found", v.found},
+                       {"advice", v.advice}});
+  }
+  return {{"domain", c.domain}, {"records", records}, {"problems", c.problems}};
+}
+
+nlohmann::json to_json(const DkimChange& c) {
+  return {{"domain", c.domain}, {"keys", to_json_array(c.keys)}, {"retired", c.retired}};
+}
+
 }  // namespace herald::admin

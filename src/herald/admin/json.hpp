@@ -22,6 +22,14 @@ nlohmann::json to_json(const store::AuditEvent& event);
 nlohmann::json to_json(const store::AdminToken& token);
 nlohmann::json to_json(const spool::QueueEntry& entry);    // the envelope JSON and "size"
 nlohmann::json to_json(const CreatedAdminToken& created);  // the token's fields and "token"
+nlohmann::json to_json(const store::DkimKey& key);         // never the private key's path
+nlohmann::json to_json(const DomainView& domain);
+nlohmann::json to_json(const DomainRecords& records);
+nlohmann::json to_json(const DomainCheck& check);
+nlohmann::json to_json(const DkimChange& change);
+
+// "DKIM", "SPF", "DMARC", "MTA-STS", "TLS-RPT" or "MX".
+std::string record_kind_name(dkim::RecordKind kind);
 
 // "active", "revoked", "expired", "rotating" or "rotated" at `now`.
 std::string key_state(const store::ApiKey& key, std::int64_t now);

@@ -63,6 +63,8 @@ void add_bench_command(CLI::App& app, Globals& globals);
 void add_key_commands(CLI::App& app, Globals& globals);
 void add_audit_command(CLI::App& app, Globals& globals);
 void add_domain_commands(CLI::App& app, Globals& globals);
+// `herald domain verify` (domain_verify_command.cpp).
+void add_domain_verify_command(CLI::App& domain, Globals& globals);
 void add_send_command(CLI::App& app, Globals& globals);
 // `herald account limits` (account_limits_command.cpp).
 void add_account_limits_command(CLI::App& account, Globals& globals);

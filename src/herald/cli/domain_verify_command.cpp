@@ -8,7 +8,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "herald/cli/domain_common.hpp"
+#include "herald/admin/json.hpp"
+#include "herald/cli/commands.hpp"
 #include "herald/delivery/destination.hpp"
 #include "herald/dkim/verifier.hpp"
 #include "herald/dns/resolver_factory.hpp"
@@ -29,85 +30,45 @@ dns::Answer lookup_sync(dns::Resolver& resolver, const std::string& name, dns::R
   return future.get();
 }
 
-std::string kind_name(dkim::RecordKind kind) {
-  switch (kind) {
-    case dkim::RecordKind::kDkim:
-      return "DKIM";
-    case dkim::RecordKind::kSpf:
-      return "SPF";
-    case dkim::RecordKind::kDmarc:
-      return "DMARC";
-    case dkim::RecordKind::kMtaSts:
-      return "MTA-STS";
-    case dkim::RecordKind::kTlsRpt:
-      return "TLS-RPT";
-    case dkim::RecordKind::kMx:
-      return "MX";
-  }
-  return "?";
-}
-
-void verify_records(Globals& globals, DomainContext& ctx, const std::string& domain) {
-  auto input = record_input(ctx, domain);
-  if (!input) return fail(globals, input.error().message);
-  auto resolver = resolver_for(ctx.config);
+void verify_records(Globals& globals, const std::string& domain) {
+  auto session = open_admin(globals);
+  if (!session) return fail(globals, session.error().message);
+  auto& s = **session;
+  auto resolver = resolver_for(s.config);
   if (!resolver) return fail(globals, "DNS: " + resolver.error().message);
-  nlohmann::json out = nlohmann::json::array();
-  int problems = 0;
-  for (const auto& e : dkim::expected_records(*input)) {
-    const auto type = e.type == "MX" ? dns::RecordType::MX : dns::RecordType::TXT;
-    dns::Answer answer = lookup_sync(**resolver, e.name, type);
-    std::vector<std::string> found;
-    for (const auto& t : answer.txt) found.push_back(t);
-    for (const auto& m : answer.mx)
-      found.push_back(std::to_string(m.preference) + " " + m.exchange + ".");
-    std::string status;
-    dkim::RecordCheck check;
-    if (answer.status == dns::Status::temporary_failure || answer.status == dns::Status::bogus) {
-      status = "unknown";
-      check.advice = "the DNS lookup failed (" + answer.reason + "); try again later";
-    } else {
-      check = dkim::check_record(e, found, ctx.config.hostname);
-      status = std::string(dkim::status_name(check.status));
-    }
-    if (status != "ok" && e.required) ++problems;
-    out.push_back({{"record", kind_name(e.kind)},
-                   {"name", e.name},
-                   {"type", e.type},
-                   {"status", status},
-                   {"required", e.required},
-                   {"expected", e.value},
-                   {"found", found},
-                   {"advice", check.advice}});
-    if (globals.json) continue;
-    std::cout << status << std::string(9 - std::min<std::size_t>(8, status.size()), ' ')
-              << kind_name(e.kind) << std::string(9 - kind_name(e.kind).size(), ' ') << e.name
-              << " " << e.type << (e.required ? "" : " (optional)") << "\n";
-    if (status != "ok") {
-      std::cout << "         expected: " << e.value << "\n"
-                << "         found:    " << (check.found.empty() ? "(nothing)" : check.found)
-                << "\n"
-                << "         to do:    " << check.advice << "\n";
-    }
-  }
+  s.admin.set_resolver(resolver->get());
+  auto check = s.admin.verify_domain(s.actor, domain);
+  if (!check) return fail(globals, check.error().message);
   if (globals.json) {
-    std::cout << nlohmann::json{{"domain", input->domain}, {"records", out}, {"problems", problems}}
-                     .dump(2)
-              << "\n";
+    print_json(admin::to_json(*check));
   } else {
-    std::cout << (problems == 0 ? "All required records of " + input->domain + " are in place.\n"
-                                : std::to_string(problems) + " record(s) of " + input->domain +
-                                      " need attention.\n");
+    for (const auto& v : check->records) {
+      const std::string kind = admin::record_kind_name(v.expected.kind);
+      std::cout << v.status << std::string(9 - std::min<std::size_t>(8, v.status.size()), ' ')
+                << kind << std::string(9 - kind.size(), ' ') << v.expected.name << " "
+                << v.expected.type << (v.expected.required ? "" : " (optional)") << "\n";
+      if (v.status == "ok") continue;
+      std::cout << "         expected: " << v.expected.value << "\n"
+                << "         found:    " << (v.found_text.empty() ? "(nothing)" : v.found_text)
+                << "\n"
+                << "         to do:    " << v.advice << "\n";
+    }
+    std::cout << (check->problems == 0
+                      ? "All required records of " + check->domain + " are in place.\n"
+                      : std::to_string(check->problems) + " record(s) of " + check->domain +
+                            " need attention.\n");
   }
-  if (problems > 0) globals.exit_code = 1;
+  if (check->problems > 0) globals.exit_code = 1;
 }
 
-void verify_message(Globals& globals, DomainContext& ctx, const std::string& path) {
+void verify_message(Globals& globals, const std::string& path) {
+  auto config = load(globals);
+  if (!config) return fail(globals, config.error().message);
   std::ifstream in(path, std::ios::binary);
   if (!in) return fail(globals, "cannot read " + path);
   std::ostringstream text;
   text << in.rdbuf();
-  auto resolver = resolver_for(ctx.config);
+  auto resolver = resolver_for(*config);
   if (!resolver) return fail(globals, "DNS: " + resolver.error().message);
   dns::Resolver& r = **resolver;
   auto results = dkim::verify_message(
@@ -151,11 +112,9 @@ void add_domain_verify_command(CLI::App& domain, Globals& globals) {
                      "instead: verify the DKIM signatures of this message file");
   verify->add_flag("--json", globals.json, "JSON output");
   verify->callback([o, &globals] {
-    auto ctx = open_domain_context(globals);
-    if (!ctx) return fail(globals, ctx.error().message);
-    if (!o->message.empty()) return verify_message(globals, *ctx, o->message);
+    if (!o->message.empty()) return verify_message(globals, o->message);
     if (o->name.empty()) return fail(globals, "name the domain to verify, or give --message FILE");
-    verify_records(globals, *ctx, o->name);
+    verify_records(globals, o->name);
   });
 }
 

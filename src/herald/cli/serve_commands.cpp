@@ -8,7 +8,9 @@
 
 #include "herald/base/log.hpp"
 #include "herald/cli/commands.hpp"
+#include "herald/delivery/destination.hpp"
 #include "herald/delivery/scheduler.hpp"
+#include "herald/dns/resolver_factory.hpp"
 #include "herald/metrics/herald_metrics.hpp"
 #include "herald/metrics/registry.hpp"
 #include "herald/net/self_signed.hpp"
@@ -73,6 +75,7 @@ namespace {
 // hold) and the admin HTTPS listener (when [admin] address is set).
 class BackgroundServices final : public submission::Service {
  public:
+  std::unique_ptr<dns::Resolver> resolver;  // domain checks through the API; outlives admin
   std::unique_ptr<delivery::Scheduler> scheduler;
   std::unique_ptr<web::AdminServer> admin;
 
@@ -144,7 +147,14 @@ void add_serve_commands(CLI::App& app, Globals& globals) {
                                                   static_cast<double>(s.f_frsize));
           }
         };
-        auto admin = web::AdminServer::start(*config, store, &registry, before_scrape);
+        auto resolver = dns::make_resolver(delivery::resolver_settings(*config));
+        if (!resolver) {
+          background->stop();
+          return base::make_error("DNS: " + resolver.error().message);
+        }
+        background->resolver = std::move(*resolver);
+        auto admin = web::AdminServer::start(*config, store, &registry, before_scrape,
+                                             background->resolver.get());
         if (!admin) {
           background->stop();
           return admin.error();

@@ -95,6 +95,14 @@ class AdminStore : public virtual CredentialStore,
   virtual base::Result<void> retire_api_key(std::string_view id, std::int64_t expires_at,
                                             std::string_view replaced_by) = 0;
 
+  virtual base::Result<Domain> add_domain(std::string_view name, std::string_view account) = 0;
+  virtual base::Result<std::vector<Domain>> list_domains() = 0;
+  virtual base::Result<std::optional<Domain>> find_domain(std::string_view name) = 0;
+  virtual base::Result<void> remove_domain(std::string_view name) = 0;
+  virtual base::Result<void> add_dkim_key(const DkimKey& key) = 0;
+  virtual base::Result<int> set_dkim_key_states(std::string_view domain, std::string_view from,
+                                                std::string_view to) = 0;
+
   virtual base::Result<void> remove_suppression(std::string_view address) = 0;
   virtual base::Result<std::vector<Suppression>> list_suppressions() = 0;
 

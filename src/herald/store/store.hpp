@@ -105,21 +105,21 @@ class Store final : public ServerStore, public AdminStore {
   base::Result<AccountPolicy> account_policy(std::string_view account) override;
 
   // Sending domains and DKIM keys (domain_store.cpp).
-  base::Result<Domain> add_domain(std::string_view name, std::string_view account);
-  base::Result<std::vector<Domain>> list_domains();
-  base::Result<std::optional<Domain>> find_domain(std::string_view name);
+  base::Result<Domain> add_domain(std::string_view name, std::string_view account) override;
+  base::Result<std::vector<Domain>> list_domains() override;
+  base::Result<std::optional<Domain>> find_domain(std::string_view name) override;
   // Removes the domain and its key rows; the key files are the caller's.
-  base::Result<void> remove_domain(std::string_view name);
+  base::Result<void> remove_domain(std::string_view name) override;
   // The domains an account may send from: its own, or, when it has none,
   // its parent's (and so on up): a sub-account inherits unless it sets its own.
   base::Result<std::vector<std::string>> account_domains(std::string_view account);
-  base::Result<void> add_dkim_key(const DkimKey& key);
+  base::Result<void> add_dkim_key(const DkimKey& key) override;
   // Every key of a domain, oldest first, whatever its state.
   base::Result<std::vector<DkimKey>> list_dkim_keys(std::string_view domain) override;
   // Moves every key of the domain in state `from` to `to` (rotation and
   // retirement); returns how many moved.
   base::Result<int> set_dkim_key_states(std::string_view domain, std::string_view from,
-                                        std::string_view to);
+                                        std::string_view to) override;
 
   // Suppression list (suppression_store.cpp). Adding an address already
   // listed updates its reason and source and keeps its date.

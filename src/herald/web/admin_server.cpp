@@ -265,9 +265,11 @@ AdminServer::~AdminServer() {
 base::Result<std::unique_ptr<AdminServer>> AdminServer::start(const config::Config& config,
                                                               store::AdminStore& store,
                                                               const metrics::Registry* metrics,
-                                                              std::function<void()> before_scrape) {
+                                                              std::function<void()> before_scrape,
+                                                              dns::Resolver* resolver) {
   auto impl = std::make_unique<Impl>(config, store, metrics);
   impl->before_scrape = std::move(before_scrape);
+  impl->admin.set_resolver(resolver);
   if (config.admin.tls) {
     net::TlsSettings settings{config.admin.certificate, config.admin.private_key,
                               config.tls.min_version};

@@ -12,6 +12,7 @@
 
 #include "herald/base/result.hpp"
 #include "herald/config/config.hpp"
+#include "herald/dns/resolver.hpp"
 #include "herald/metrics/registry.hpp"
 #include "herald/store/store.hpp"
 
@@ -22,11 +23,13 @@ class AdminServer {
   // Binds and starts serving; an error when the address or the certificate
   // cannot be used. `metrics` may be null (then /metrics is 404).
   // `before_scrape` runs (on a worker) before each /metrics render, to
-  // refresh gauges read on demand (free disk).
+  // refresh gauges read on demand (free disk). `resolver` (kept by the
+  // caller; may be null) answers domain checks.
   static base::Result<std::unique_ptr<AdminServer>> start(const config::Config& config,
                                                           store::AdminStore& store,
                                                           const metrics::Registry* metrics,
-                                                          std::function<void()> before_scrape = {});
+                                                          std::function<void()> before_scrape = {},
+                                                          dns::Resolver* resolver = nullptr);
   ~AdminServer();
 
   // SIGHUP: new connections use the certificate on disk now.

@@ -32,6 +32,18 @@ constexpr const char* kKeyBody = R"({"type":"object","additionalProperties":fals
   "expires":{"type":"string","description":"a duration such as 90d"}}})";
 constexpr const char* kRotateBody = R"({"type":"object","additionalProperties":false,
   "properties":{"overlap":{"type":"string","description":"how long the old key keeps working, e.g. 24h"}}})";
+constexpr const char* kDomainBody = R"({"type":"object","additionalProperties":false,
+  "required":["domain","account"],"properties":{"domain":{"type":"string"},
+  "account":{"type":"string"},
+  "selector":{"type":"string","description":"DKIM selector; default herald + YYYYMM"},
+  "algorithms":{"type":"array","items":{"enum":["rsa2048","ed25519"]},
+    "description":"default: both, for dual signing"
+}
+}
+})";
+constexpr const char* kRotateDkimBody = R"({"type":"object","additionalProperties":false,
+  "properties":{"selector":{"type":"string","description":"selector of the new keys"},
+  "retire":{"type":"boolean","description":"instead: retire the keys left retiring by the last rotation"}}})";
 constexpr const char* kSuppressionBody = R"({"type":"object","additionalProperties":false,
   "required":["address"],"properties":{"address":{"type":"string"},"reason":{"type":"string"}}})";
 constexpr const char* kAdminTokenBody = R"({"type":"object","additionalProperties":false,
@@ -74,6 +86,23 @@ const std::vector<Operation>& operations() {
       {"POST", "/keys/{id}/rotate", "rotateKey",
        "Issue a successor; the old key keeps working for the overlap", "keys", kRotateBody, 201,
        rotate_key},
+      {"GET", "/domains", "listDomains", "List sending domains with their DKIM keys", "domains",
+       nullptr, 200, list_domains},
+      {"POST", "/domains", "createDomain", "Add a sending domain and generate its DKIM keys",
+       "domains", kDomainBody, 201, create_domain},
+      {"GET", "/domains/{domain}", "getDomain", "A sending domain with its DKIM keys", "domains",
+       nullptr, 200, get_domain},
+      {"DELETE", "/domains/{domain}", "deleteDomain",
+       "Remove a sending domain and delete its DKIM keys", "domains", nullptr, 204, delete_domain},
+      {"GET", "/domains/{domain}/dns", "getDomainDns",
+       "The DNS records to publish (SPF, DKIM, DMARC, MTA-STS, TLS-RPT, MX) and the MTA-STS policy",
+       "domains", nullptr, 200, domain_dns},
+      {"POST", "/domains/{domain}/verify", "verifyDomain",
+       "Look the records up in DNS: each is ok, missing, wrong or unknown, with what to do",
+       "domains", nullptr, 200, verify_domain},
+      {"POST", "/domains/{domain}/rotate-dkim", "rotateDkim",
+       "New DKIM keys that sign from now on (the old ones stay published), or retire the old ones",
+       "domains", kRotateDkimBody, 200, rotate_dkim},
       {"GET", "/suppressions", "listSuppressions", "List suppressed addresses", "suppressions",
        nullptr, 200, list_suppressions},
       {"POST", "/suppressions", "createSuppression",

@@ -291,6 +291,60 @@ Response rotate_key(admin::Admin& admin, const Call& call) {
   return reply(201, admin.rotate_key(call.actor, param(call, "id"), overlap));
 }
 
+// -- sending domains ------------------------------------------------------------
+
+Response list_domains(admin::Admin& admin, const Call& call) {
+  auto r = admin.list_domains(call.actor);
+  if (!r) return problem_from(r.error());
+  return page(call, *r, [](const admin::DomainView& d) { return d.domain.name; });
+}
+
+Response create_domain(admin::Admin& admin, const Call& call) {
+  HERALD_BODY(body);
+  HERALD_FIELD(domain, body.required_string("domain"));
+  HERALD_FIELD(account, body.required_string("account"));
+  HERALD_FIELD(selector, body.optional_string("selector"));
+  HERALD_FIELD(algorithms, body.optional_string_list("algorithms"));
+  HERALD_FINISH(body);
+  admin::DomainInput input{domain, account, selector.value_or(""),
+                           algorithms.value_or(std::vector<std::string>{})};
+  return reply(201, admin.add_domain(call.actor, input));
+}
+
+Response get_domain(admin::Admin& admin, const Call& call) {
+  return reply(200, admin.get_domain(call.actor, param(call, "domain")));
+}
+
+Response delete_domain(admin::Admin& admin, const Call& call) {
+  return reply_empty(admin.remove_domain(call.actor, param(call, "domain")));
+}
+
+Response domain_dns(admin::Admin& admin, const Call& call) {
+  return reply(200, admin.domain_records(call.actor, param(call, "domain")));
+}
+
+Response verify_domain(admin::Admin& admin, const Call& call) {
+  return reply(200, admin.verify_domain(call.actor, param(call, "domain")));
+}
+
+Response rotate_dkim(admin::Admin& admin, const Call& call) {
+  std::optional<std::string> selector;
+  bool retire = false;
+  if (!call.request.body.empty()) {
+    HERALD_BODY(body);
+    HERALD_FIELD(s, body.optional_string("selector"));
+    HERALD_FIELD(r, body.optional_bool("retire"));
+    HERALD_FINISH(body);
+    selector = s;
+    retire = r.value_or(false);
+  }
+  if (retire) {
+    if (selector) return invalid("give either selector (a rotation) or retire, not both");
+    return reply(200, admin.retire_dkim(call.actor, param(call, "domain")));
+  }
+  return reply(200, admin.rotate_dkim(call.actor, param(call, "domain"), selector.value_or("")));
+}
+
 // -- suppression list ----------------------------------------------------------
 
 Response list_suppressions(admin::Admin& admin, const Call& call) {
