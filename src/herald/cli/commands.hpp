@@ -25,9 +25,6 @@ struct Globals {
 // prints why not (returns nullopt).
 base::Result<config::Config> load(const Globals& globals);
 
-// Opens the store named by the config.
-base::Result<store::Store> open_store(Globals& globals);
-
 // The admin layer over the configured store, acting as the Unix user who
 // runs the command. Administrative commands are thin callers of it.
 struct AdminSession {
@@ -49,10 +46,6 @@ std::string iso_time(std::int64_t unix_seconds);
 
 // Prints "herald: <message>" to stderr and sets a non-zero exit code.
 void fail(Globals& globals, const std::string& message);
-
-// Records an administrative change in the audit trail, as the Unix user
-// running the command (SUDO_USER when run through sudo).
-void audit_admin(store::Store& store, const std::string& event, const std::string& detail);
 
 void add_init_command(CLI::App& app, Globals& globals);
 void add_serve_commands(CLI::App& app, Globals& globals);  // serve, check-config

@@ -14,12 +14,6 @@ base::Result<config::Config> load(const Globals& globals) {
   return config::load_config(path);
 }
 
-base::Result<store::Store> open_store(Globals& globals) {
-  auto config = load(globals);
-  if (!config) return config.error();
-  return store::Store::open(config->store.sqlite_path);
-}
-
 base::Result<std::unique_ptr<AdminSession>> open_admin(Globals& globals) {
   auto config = load(globals);
   if (!config) return config.error();
@@ -44,14 +38,6 @@ std::string iso_time(std::int64_t unix_seconds) {
 void fail(Globals& globals, const std::string& message) {
   std::cerr << "herald: " << message << "\n";
   globals.exit_code = 1;
-}
-
-void audit_admin(store::Store& store, const std::string& event, const std::string& detail) {
-  const std::string who = admin::Actor::local_user().name;
-  // The change itself succeeded; an audit failure is reported, not fatal.
-  if (auto r = store.add_audit({{0, 0, "admin", event, who, "", detail}}); !r) {
-    std::cerr << "herald: warning: could not write the audit trail: " << r.error().message << "\n";
-  }
 }
 
 namespace {
