@@ -383,3 +383,47 @@ def test_domains_through_the_api_sign_verify_rotate_and_go(herald_factory):
     events = {e["event"] for e in h.cli_json("audit", "--kind", "admin")
               if e["identity"] == "token:ops"}
     assert events >= {"domain_added", "dkim_rotated", "dkim_retired", "domain_removed"}
+
+
+def test_admin_users_through_the_cli_and_the_api(herald_factory):
+    h, api = start(herald_factory)
+    h.cli_ok("admin-user", "add", "olga", "--role", "owner", "--password-stdin",
+             input="owner password 1\n")
+    listed = h.cli_json("admin-user", "list")
+    assert [(u["name"], u["role"], u["totp_enabled"]) for u in listed] == [("olga", "owner", False)]
+    token = api.token("admin:write", name="ops")
+    r = api.request("POST", "/api/v1/admin-users", token=token,
+                    json={"name": "ann", "role": "account-admin", "account": ACCOUNT,
+                          "allow_ip": ["192.0.2.0/24"], "password": "ann's long password"})
+    assert r.status_code == 201, r.text
+    assert "ann's long password" not in r.text and "argon2" not in r.text
+    assert r.json()["account"] == ACCOUNT
+    assert api.request("GET", "/api/v1/admin-users", token=token).json()["items"] == \
+        h.cli_json("admin-user", "list")
+    # A token is never an owner: it cannot add, remove or reset one.
+    is_problem(api.request("POST", "/api/v1/admin-users", token=token,
+                           json={"name": "eve", "role": "owner", "password": "x" * 12}), 403)
+    is_problem(api.request("DELETE", "/api/v1/admin-users/olga", token=token), 403)
+    is_problem(api.request("POST", "/api/v1/admin-users", token=token,
+                           json={"name": "bob", "role": "viewer", "password": "short"}), 400)
+    is_problem(api.request("POST", "/api/v1/admin-users", token=token,
+                           json={"name": "bob", "role": "viewer", "account": ACCOUNT,
+                                 "password": "long enough"}), 400)
+    is_problem(api.request("GET", "/api/v1/admin-users", token=api.token(f"account:{ACCOUNT}")),
+               403)
+    assert api.request("POST", "/api/v1/admin-users/ann/reset-2fa",
+                       token=token).status_code == 204
+    assert api.request("DELETE", "/api/v1/admin-users/ann", token=token).status_code == 204
+    # The last owner stays.
+    last = h.cli("admin-user", "remove", "olga")
+    assert last.returncode != 0 and "last owner" in last.stderr
+    bad = h.cli("admin-user", "add", "x", "--role", "superuser", "--password-stdin",
+                input="long enough\n")
+    assert bad.returncode != 0 and "owner, admin, account-admin or viewer" in bad.stderr
+    h.cli_ok("admin-user", "reset-2fa", "olga")
+    events = [(e["event"], e["identity"]) for e in h.cli_json("audit", "--kind", "admin")]
+    assert ("admin_user_added", "token:ops") in events
+    assert ("admin_user_removed", "token:ops") in events
+    assert ("admin_user_2fa_reset", "token:ops") in events
+    assert any(e == "admin_user_2fa_reset" and who != "token:ops" for e, who in events)
+    assert "ann's long password" not in h.log_text() and "owner password 1" not in h.log_text()

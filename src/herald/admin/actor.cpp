@@ -21,6 +21,41 @@ Actor Actor::local_user() {
   return a;
 }
 
+std::string_view role_name(Role role) {
+  switch (role) {
+    case Role::owner:
+      return "owner";
+    case Role::admin:
+      return "admin";
+    case Role::account_admin:
+      return "account-admin";
+    case Role::viewer:
+      return "viewer";
+  }
+  return "viewer";
+}
+
+base::Result<Role> parse_role(std::string_view name) {
+  for (Role r : {Role::owner, Role::admin, Role::account_admin, Role::viewer}) {
+    if (role_name(r) == name) return r;
+  }
+  return base::make_error(
+      base::ErrorKind::invalid,
+      "role '" + std::string(name) + "' is unknown; use owner, admin, account-admin or viewer");
+}
+
+Actor Actor::admin_user(std::string_view user, Role role, const std::optional<std::string>& account,
+                        std::string ip) {
+  Actor a;
+  a.name = "user:" + std::string(user);
+  a.ip = std::move(ip);
+  a.owner = role == Role::owner;
+  a.read_all = role != Role::account_admin;
+  a.write_all = role == Role::owner || role == Role::admin;
+  if (role == Role::account_admin && account) a.tenants.push_back(*account);
+  return a;
+}
+
 base::Result<void> validate_admin_scope(std::string_view scope) {
   if (scope == "admin:read" || scope == "admin:write") return {};
   if (scope.starts_with("account:")) {
@@ -40,7 +75,7 @@ base::Result<Actor> Actor::from_scopes(std::string name, std::string ip,
   Actor a;
   a.name = std::move(name);
   a.ip = std::move(ip);
-  a.read_all = a.write_all = false;
+  a.read_all = a.write_all = a.owner = false;
   for (const auto& s : scopes) {
     if (auto v = validate_admin_scope(s); !v) return v.error();
     if (s == "admin:read") {

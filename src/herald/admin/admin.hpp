@@ -133,6 +133,14 @@ struct AdminTokenInput {
   std::optional<std::int64_t> expires_in;  // seconds from now
 };
 
+struct AdminUserInput {
+  std::string name;
+  std::string role;                    // owner, admin, account-admin, viewer
+  std::optional<std::string> account;  // account-admin only (required there)
+  std::vector<std::string> allow_ip;   // CIDR; empty = any address [admin] allow_ip admits
+  std::string password;                // wiped once hashed
+};
+
 struct CreatedAdminToken {
   store::AdminToken token;
   std::string secret;  // "hat_<id>_<secret>", shown once
@@ -209,6 +217,15 @@ class Admin {
   Result<CreatedAdminToken> create_admin_token(const Actor& actor, const AdminTokenInput& input);
   Result<void> revoke_admin_token(const Actor& actor, std::string_view id);
 
+  // Admin users: people who use the API and console. Global writers
+  // manage them, but only an owner (the local CLI, or a user with the
+  // owner role) may add, remove or reset an owner, and the last owner
+  // cannot be removed.
+  Result<std::vector<store::AdminUser>> list_admin_users(const Actor& actor);
+  Result<store::AdminUser> add_admin_user(const Actor& actor, AdminUserInput input);
+  Result<void> remove_admin_user(const Actor& actor, std::string_view name);
+  Result<void> reset_admin_user_2fa(const Actor& actor, std::string_view name);
+
   // The SMTP user name that goes with API keys ([auth] api_key_username).
   const std::string& api_key_username() const { return config_.auth.api_key_username; }
 
@@ -224,6 +241,8 @@ class Admin {
   // The domain, once the actor may read (or change) its account; unknown
   // and not the actor's look alike.
   Result<DomainView> domain_for(const Actor& actor, std::string_view name, bool change);
+  // The user, once the actor may change it (owners only by owners).
+  Result<store::AdminUser> admin_user_for_change(const Actor& actor, std::string_view name);
   // Written after the change succeeded; a failure to write is logged, not
   // fatal (the change is done).
   void audit(const Actor& actor, const std::string& event, const std::string& detail);

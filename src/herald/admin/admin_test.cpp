@@ -260,5 +260,87 @@ TEST_F(AdminTest, VerifyJudgesEveryRecordFromOneResolver) {
   admin_->set_resolver(nullptr);
 }
 
+TEST_F(AdminTest, AdminUsersFollowTheRoleRules) {
+  auto writer = token({"admin:write"});
+  // A token may add admins, viewers and account-admins, never an owner.
+  EXPECT_EQ(
+      admin_->add_admin_user(writer, {"eve", "owner", {}, {}, "a long password"}).error().kind,
+      ErrorKind::forbidden);
+  auto added = admin_->add_admin_user(writer, {"ann", "admin", {}, {"192.0.2.0/24"}, "a long pw"});
+  ASSERT_TRUE(added.ok()) << added.error().message;
+  EXPECT_EQ(added->role, "admin");
+  EXPECT_EQ(added->created_by, "token:t");
+  EXPECT_FALSE(added->totp_enabled);
+  EXPECT_EQ(admin_->add_admin_user(writer, {"ann", "viewer", {}, {}, "a long pw"}).error().kind,
+            ErrorKind::conflict);
+  EXPECT_EQ(
+      admin_->add_admin_user(writer, {"bob", "account-admin", {}, {}, "a long pw"}).error().kind,
+      ErrorKind::invalid);  // no account
+  EXPECT_EQ(admin_->add_admin_user(writer, {"bob", "account-admin", "nobody", {}, "a long pw"})
+                .error()
+                .kind,
+            ErrorKind::not_found);
+  EXPECT_EQ(admin_->add_admin_user(writer, {"bob", "viewer", "acme", {}, "a long pw"}).error().kind,
+            ErrorKind::invalid);  // only account-admins have an account
+  EXPECT_EQ(admin_->add_admin_user(writer, {"bob", "root", {}, {}, "a long pw"}).error().kind,
+            ErrorKind::invalid);
+  EXPECT_EQ(admin_->add_admin_user(writer, {"bob", "viewer", {}, {}, "short"}).error().kind,
+            ErrorKind::invalid);
+  EXPECT_EQ(admin_->add_admin_user(writer, {"b b", "viewer", {}, {}, "a long pw"}).error().kind,
+            ErrorKind::invalid);
+  EXPECT_EQ(admin_->add_admin_user(writer, {"bob", "viewer", {}, {"300.0.0.1"}, "a long pw"})
+                .error()
+                .kind,
+            ErrorKind::invalid);
+  EXPECT_EQ(admin_->add_admin_user(token({"admin:read"}), {"bob", "viewer", {}, {}, "a long pw"})
+                .error()
+                .kind,
+            ErrorKind::forbidden);
+  EXPECT_EQ(admin_->list_admin_users(token({"account:acme"})).error().kind, ErrorKind::forbidden);
+  ASSERT_TRUE(
+      admin_->add_admin_user(writer, {"bob", "account-admin", "acme", {}, "a long pw"}).ok());
+
+  // Only the password's Argon2id hash is stored.
+  auto record = store_->find_admin_user("ann");
+  ASSERT_TRUE(record.ok() && record->has_value());
+  EXPECT_EQ((*record)->password_hash.rfind("$argon2id$", 0), 0u);
+  EXPECT_EQ(to_json(*added).dump().find("argon2"), std::string::npos);
+
+  // Owners: added by the CLI; the last one cannot go; tokens cannot touch them.
+  ASSERT_TRUE(admin_->add_admin_user(cli_, {"olga", "owner", {}, {}, "a long password"}).ok());
+  EXPECT_EQ(admin_->remove_admin_user(writer, "olga").error().kind, ErrorKind::forbidden);
+  EXPECT_EQ(admin_->reset_admin_user_2fa(writer, "olga").error().kind, ErrorKind::forbidden);
+  EXPECT_EQ(admin_->remove_admin_user(cli_, "olga").error().kind, ErrorKind::conflict);
+  ASSERT_TRUE(admin_->add_admin_user(cli_, {"oscar", "owner", {}, {}, "a long password"}).ok());
+  auto olga = Actor::admin_user("olga", Role::owner, std::nullopt, "192.0.2.1");
+  EXPECT_TRUE(admin_->remove_admin_user(olga, "oscar").ok());
+  EXPECT_TRUE(admin_->reset_admin_user_2fa(writer, "ann").ok());
+  EXPECT_EQ(admin_->remove_admin_user(writer, "nobody").error().kind, ErrorKind::not_found);
+  auto users = admin_->list_admin_users(token({"admin:read"}));
+  ASSERT_TRUE(users.ok());
+  ASSERT_EQ(users->size(), 3u);  // ann, bob, olga (by name)
+  EXPECT_EQ((*users)[1].account.value_or(""), "acme");
+}
+
+TEST_F(AdminTest, AdminUserRolesBecomeActors) {
+  auto tree_or = store_->list_accounts();
+  ASSERT_TRUE(tree_or.ok());
+  AccountTree tree;
+  for (const auto& a : *tree_or) tree.emplace(a.name, a.parent);
+  auto viewer = Actor::admin_user("v", Role::viewer, std::nullopt, "");
+  EXPECT_TRUE(viewer.read_all);
+  EXPECT_FALSE(viewer.may_write(tree, "acme"));
+  auto account_admin = Actor::admin_user("a", Role::account_admin, "acme", "");
+  EXPECT_FALSE(account_admin.read_all);
+  EXPECT_TRUE(account_admin.may_write(tree, "acme.news"));
+  EXPECT_FALSE(account_admin.may_read(tree, "beta"));
+  auto admin_role = Actor::admin_user("b", Role::admin, std::nullopt, "");
+  EXPECT_TRUE(admin_role.write_all);
+  EXPECT_FALSE(admin_role.owner);
+  EXPECT_EQ(admin_role.name, "user:b");
+  EXPECT_EQ(parse_role("account-admin").value(), Role::account_admin);
+  EXPECT_FALSE(parse_role("superuser").ok());
+}
+
 }  // namespace
 }  // namespace herald::admin

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "herald/admin/admin.hpp"
+#include "herald/admin/checks.hpp"
 #include "herald/auth/admin_token.hpp"
 #include "herald/auth/api_key.hpp"
 #include "herald/base/cidr.hpp"
@@ -54,15 +55,7 @@ Result<std::vector<store::AdminToken>> Admin::list_admin_tokens(const Actor& act
 Result<CreatedAdminToken> Admin::create_admin_token(const Actor& actor,
                                                     const AdminTokenInput& input) {
   if (auto ok = check_global_write(actor, "admin tokens"); !ok) return ok.error();
-  const bool name_ok =
-      !input.name.empty() && input.name.size() <= 64 &&
-      input.name.find_first_not_of(
-          "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == std::string::npos;
-  if (!name_ok) {
-    return base::make_error(base::ErrorKind::invalid,
-                            "a token name is 1-64 characters from letters, digits, '.', '_' and "
-                            "'-', e.g. ci-deploy");
-  }
+  if (auto v = check_name(input.name, "a token name"); !v) return v.error();
   if (input.scopes.empty()) {
     return base::make_error(base::ErrorKind::invalid,
                             "give the token at least one scope: admin:read, admin:write or "
@@ -71,11 +64,7 @@ Result<CreatedAdminToken> Admin::create_admin_token(const Actor& actor,
   for (const auto& s : input.scopes) {
     if (auto v = validate_admin_scope(s); !v) return v.error();
   }
-  for (const auto& n : input.allow_ip) {
-    if (auto v = base::Cidr::parse(n); !v) {
-      return base::make_error(base::ErrorKind::invalid, v.error().message);
-    }
-  }
+  if (auto v = check_networks(input.allow_ip); !v) return v.error();
   if (input.expires_in && *input.expires_in <= 0) {
     return base::make_error(base::ErrorKind::invalid, "expires must be a positive duration");
   }

@@ -137,6 +137,19 @@ std::string record_kind_name(dkim::RecordKind kind) {
   return "?";
 }
 
+nlohmann::json to_json(const store::AdminUser& u) {
+  return {{"name", u.name},
+          {"role", u.role},
+          {"account", u.account ? nlohmann::json(*u.account) : nlohmann::json(nullptr)},
+          {"allow_ip", u.allowed_ips},
+          {"totp_enabled", u.totp_enabled},
+          {"created_at", rfc3339(u.created_at)},
+          {"created_by", u.created_by},
+          {"password_changed_at", rfc3339(u.password_changed_at)},
+          {"last_login_at", time_or_null(u.last_login_at)},
+          {"last_login_ip", u.last_login_ip}};
+}
+
 nlohmann::json to_json(const store::DkimKey& k) {
   return {{"selector", k.selector},
           {"algorithm", k.algorithm},

@@ -22,7 +22,8 @@ nlohmann::json to_json(const store::AuditEvent& event);
 nlohmann::json to_json(const store::AdminToken& token);
 nlohmann::json to_json(const spool::QueueEntry& entry);    // the envelope JSON and "size"
 nlohmann::json to_json(const CreatedAdminToken& created);  // the token's fields and "token"
-nlohmann::json to_json(const store::DkimKey& key);         // never the private key's path
+nlohmann::json to_json(const store::AdminUser& user);
+nlohmann::json to_json(const store::DkimKey& key);  // never the private key's path
 nlohmann::json to_json(const DomainView& domain);
 nlohmann::json to_json(const DomainRecords& records);
 nlohmann::json to_json(const DomainCheck& check);

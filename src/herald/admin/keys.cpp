@@ -2,6 +2,7 @@
 // revoke, rotate with an overlap. Scopes, sender patterns and CIDRs are
 // checked here, before anything is stored.
 #include "herald/admin/admin.hpp"
+#include "herald/admin/checks.hpp"
 #include "herald/auth/api_key.hpp"
 #include "herald/base/cidr.hpp"
 
@@ -19,11 +20,7 @@ Result<void> check_key_input(const KeyInput& input) {
       return base::make_error(base::ErrorKind::invalid, v.error().message);
     }
   }
-  for (const auto& n : input.allow_ip) {
-    if (auto v = base::Cidr::parse(n); !v) {
-      return base::make_error(base::ErrorKind::invalid, v.error().message);
-    }
-  }
+  if (auto v = check_networks(input.allow_ip); !v) return v.error();
   if (input.expires_in && *input.expires_in <= 0) {
     return base::make_error(base::ErrorKind::invalid, "expires must be a positive duration");
   }

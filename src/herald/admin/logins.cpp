@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "herald/admin/admin.hpp"
+#include "herald/admin/checks.hpp"
 #include "herald/auth/cram_key.hpp"
 #include "herald/auth/password_hash.hpp"
 #include "herald/auth/scram.hpp"
@@ -25,11 +26,7 @@ Result<Secrets> secrets_of(std::string& password, const config::Config& config, 
     std::string& s;
     ~Wipe() { sodium_memzero(s.data(), s.size()); }
   } wipe{password};
-  if (password.size() < 8) {
-    return base::make_error(base::ErrorKind::invalid,
-                            "the password is shorter than 8 characters; choose a longer one");
-  }
-  auto hash = auth::hash_password(password);
+  auto hash = hash_new_password(password);
   if (!hash) return hash.error();
   auto scram = auth::make_scram_keys(password);
   if (!scram) return scram.error();

@@ -173,6 +173,27 @@ constexpr std::array kMigrations{
         last_used_ip TEXT NOT NULL DEFAULT ''
       );
     )sql"},
+    // People who use the admin API and console. The account of an
+    // account-admin is kept by name: removing the account leaves the user
+    // with nothing to see rather than failing. TOTP secrets are sealed;
+    // recovery codes are kept as hashes (space-separated).
+    Migration{11, R"sql(
+      CREATE TABLE admin_users (
+        name                TEXT PRIMARY KEY,
+        role                TEXT NOT NULL,
+        account             TEXT NULL,
+        allowed_ips         TEXT NOT NULL DEFAULT '',
+        password_hash       TEXT NOT NULL,
+        totp_secret         TEXT NOT NULL DEFAULT '',
+        totp_enabled_at     INTEGER NULL,
+        recovery_codes      TEXT NOT NULL DEFAULT '',
+        created_at          INTEGER NOT NULL,
+        created_by          TEXT NOT NULL DEFAULT '',
+        password_changed_at INTEGER NOT NULL,
+        last_login_at       INTEGER NULL,
+        last_login_ip       TEXT NOT NULL DEFAULT ''
+      );
+    )sql"},
 };
 
 }  // namespace

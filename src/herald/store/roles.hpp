@@ -29,6 +29,7 @@ class CredentialStore {
       std::string_view account) = 0;
   virtual base::Result<std::optional<AdminTokenRecord>> find_admin_token(std::string_view id) = 0;
   virtual base::Result<void> touch_admin_token(std::string_view id, std::string_view ip) = 0;
+  virtual base::Result<std::optional<AdminUserRecord>> find_admin_user(std::string_view name) = 0;
 };
 
 // What submission and delivery read (and the one thing delivery writes:
@@ -110,6 +111,14 @@ class AdminStore : public virtual CredentialStore,
                                                    std::string_view secret_hash) = 0;
   virtual base::Result<std::vector<AdminToken>> list_admin_tokens() = 0;
   virtual base::Result<void> revoke_admin_token(std::string_view id) = 0;
+
+  virtual base::Result<AdminUser> add_admin_user(const AdminUser& user,
+                                                 std::string_view password_hash) = 0;
+  virtual base::Result<std::vector<AdminUser>> list_admin_users() = 0;
+  virtual base::Result<void> remove_admin_user(std::string_view name) = 0;
+  // Forgets the TOTP secret and the recovery codes: the user enrols again
+  // at the next login.
+  virtual base::Result<void> reset_admin_user_2fa(std::string_view name) = 0;
 };
 
 }  // namespace herald::store

@@ -157,6 +157,15 @@ class Store final : public ServerStore, public AdminStore {
   // Like touch_api_key: at most one write a minute per token and address.
   base::Result<void> touch_admin_token(std::string_view id, std::string_view ip) override;
 
+  // Admin users (admin_user_store.cpp). Names are unique; role and account
+  // checks are the admin layer's.
+  base::Result<AdminUser> add_admin_user(const AdminUser& user,
+                                         std::string_view password_hash) override;
+  base::Result<std::vector<AdminUser>> list_admin_users() override;
+  base::Result<std::optional<AdminUserRecord>> find_admin_user(std::string_view name) override;
+  base::Result<void> remove_admin_user(std::string_view name) override;
+  base::Result<void> reset_admin_user_2fa(std::string_view name) override;
+
  private:
   struct Impl;
   explicit Store(std::unique_ptr<Impl> impl);

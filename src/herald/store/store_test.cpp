@@ -480,6 +480,7 @@ TEST_F(StoreTest, CramSecretColumnIsOptInAndReplacedWithThePassword) {
     db.exec("ALTER TABLE accounts DROP COLUMN max_recipients_per_hour");
     db.exec("DROP TABLE change_versions");  // v9
     db.exec("DROP TABLE admin_tokens");     // v10
+    db.exec("DROP TABLE admin_users");      // v11
     for (const char* t : {"accounts", "domains", "dkim_keys", "suppressions"}) {
       for (const char* op : {"insert", "update", "delete"}) {
         db.exec(std::string("DROP TRIGGER IF EXISTS policy_") + t + "_" + op);

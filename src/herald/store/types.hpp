@@ -111,6 +111,28 @@ struct AdminTokenRecord {
   std::string secret_hash;  // hex SHA-256 of the secret part
 };
 
+// A person who uses the admin API and web console. Role names: "owner",
+// "admin", "account-admin" (one account and its sub-accounts), "viewer".
+struct AdminUser {
+  std::string name;
+  std::string role;
+  std::optional<std::string> account;    // account-admin only
+  std::vector<std::string> allowed_ips;  // CIDR; empty = any address [admin] allow_ip lets in
+  bool totp_enabled = false;             // enrolled and confirmed
+  std::int64_t created_at = 0;
+  std::string created_by;
+  std::int64_t password_changed_at = 0;
+  std::optional<std::int64_t> last_login_at;
+  std::string last_login_ip;
+};
+
+struct AdminUserRecord {
+  AdminUser user;
+  std::string password_hash;                // Argon2id
+  std::string totp_secret;                  // sealed; empty until enrolment
+  std::vector<std::string> recovery_codes;  // hashes of the unused ones
+};
+
 // A sending domain: mail from it may be sent by its account (and the
 // account's sub-accounts) and is signed with its DKIM keys.
 struct Domain {

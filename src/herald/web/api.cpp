@@ -52,6 +52,12 @@ constexpr const char* kAdminTokenBody = R"({"type":"object","additionalPropertie
     "description":"admin:read, admin:write or account:NAME"}},
   "allow_ip":{"type":"array","items":{"type":"string"}},
   "expires":{"type":"string","description":"a duration such as 90d"}}})";
+constexpr const char* kAdminUserBody = R"({"type":"object","additionalProperties":false,
+  "required":["name","role","password"],"properties":{"name":{"type":"string"},
+  "role":{"enum":["owner","admin","account-admin","viewer"]},
+  "account":{"type":"string","description":"the account of an account-admin"},
+  "allow_ip":{"type":"array","items":{"type":"string"}},
+  "password":{"type":"string","minLength":8}}})";
 
 }  // namespace
 
@@ -128,6 +134,16 @@ const std::vector<Operation>& operations() {
        create_admin_token},
       {"DELETE", "/admin-tokens/{id}", "revokeAdminToken", "Revoke an admin API token", "admin",
        nullptr, 204, delete_admin_token},
+      {"GET", "/admin-users", "listAdminUsers", "List admin users (never their secrets)", "admin",
+       nullptr, 200, list_admin_users},
+      {"POST", "/admin-users", "createAdminUser",
+       "Add an admin user (owners only by owners); they enrol TOTP at their first login", "admin",
+       kAdminUserBody, 201, create_admin_user},
+      {"DELETE", "/admin-users/{name}", "deleteAdminUser",
+       "Remove an admin user (never the last owner)", "admin", nullptr, 204, delete_admin_user},
+      {"POST", "/admin-users/{name}/reset-2fa", "resetAdminUser2fa",
+       "Forget a user's TOTP authenticator and recovery codes; they enrol again", "admin", nullptr,
+       204, reset_admin_user_2fa},
   };
   return ops;
 }

@@ -437,4 +437,33 @@ Response delete_admin_token(admin::Admin& admin, const Call& call) {
   return reply_empty(admin.revoke_admin_token(call.actor, param(call, "id")));
 }
 
+// -- admin users -----------------------------------------------------------------
+
+Response list_admin_users(admin::Admin& admin, const Call& call) {
+  auto r = admin.list_admin_users(call.actor);
+  if (!r) return problem_from(r.error());
+  return page(call, *r, [](const store::AdminUser& u) { return u.name; });
+}
+
+Response create_admin_user(admin::Admin& admin, const Call& call) {
+  HERALD_BODY(body);
+  HERALD_FIELD(name, body.required_string("name"));
+  HERALD_FIELD(role, body.required_string("role"));
+  HERALD_FIELD(account, body.optional_string("account"));
+  HERALD_FIELD(allow_ip, body.optional_string_list("allow_ip"));
+  HERALD_FIELD(password, body.required_string("password"));
+  HERALD_FINISH(body);
+  return reply(201, admin.add_admin_user(call.actor, {name, role, account,
+                                                      allow_ip.value_or(std::vector<std::string>{}),
+                                                      std::move(password)}));
+}
+
+Response delete_admin_user(admin::Admin& admin, const Call& call) {
+  return reply_empty(admin.remove_admin_user(call.actor, param(call, "name")));
+}
+
+Response reset_admin_user_2fa(admin::Admin& admin, const Call& call) {
+  return reply_empty(admin.reset_admin_user_2fa(call.actor, param(call, "name")));
+}
+
 }  // namespace herald::web::handlers

@@ -39,5 +39,9 @@ Response retry_queued(admin::Admin&, const Call&);
 Response list_admin_tokens(admin::Admin&, const Call&);
 Response create_admin_token(admin::Admin&, const Call&);
 Response delete_admin_token(admin::Admin&, const Call&);
+Response list_admin_users(admin::Admin&, const Call&);
+Response create_admin_user(admin::Admin&, const Call&);
+Response delete_admin_user(admin::Admin&, const Call&);
+Response reset_admin_user_2fa(admin::Admin&, const Call&);
 
 }  // namespace herald::web::handlers
