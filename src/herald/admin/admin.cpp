@@ -44,6 +44,15 @@ Result<void> Admin::check_write(const Actor& actor, const AccountTree& tree,
                                       actor.name, account, account));
 }
 
+Result<void> Admin::check_create_for(const Actor& actor, std::string_view account) {
+  auto t = tree();
+  if (!t) return t.error();
+  if (t->find(account) != t->end()) return check_write(actor, *t, account);
+  if (actor.write_all) return {};
+  return base::make_error(base::ErrorKind::not_found,
+                          fmt::format("account '{}' does not exist", account));
+}
+
 Result<void> Admin::check_global_read(const Actor& actor, std::string_view what) {
   if (actor.read_all) return {};
   return base::make_error(

@@ -234,6 +234,10 @@ class Admin {
   // forbidden unless the actor may read / change `account`.
   Result<void> check_read(const Actor& actor, const AccountTree& tree, std::string_view account);
   Result<void> check_write(const Actor& actor, const AccountTree& tree, std::string_view account);
+  // The actor may create something (a key, a domain) for `account`. An
+  // unknown account is not_found for tenants (they learn nothing about
+  // others); global writers go on, and the store names what is missing.
+  Result<void> check_create_for(const Actor& actor, std::string_view account);
   Result<void> check_global_read(const Actor& actor, std::string_view what);
   Result<void> check_global_write(const Actor& actor, std::string_view what);
   // The spool view, once the actor may change queued message `id`.

@@ -223,14 +223,7 @@ Result<DomainView> Admin::get_domain(const Actor& actor, std::string_view name) 
 }
 
 Result<DomainView> Admin::add_domain(const Actor& actor, const DomainInput& input) {
-  auto t = tree();
-  if (!t) return t.error();
-  if (t->find(input.account) != t->end()) {
-    if (auto ok = check_write(actor, *t, input.account); !ok) return ok.error();
-  } else if (!actor.write_all) {
-    return base::make_error(base::ErrorKind::not_found,
-                            "account '" + input.account + "' does not exist");
-  }
+  if (auto ok = check_create_for(actor, input.account); !ok) return ok.error();
   auto name = ascii_domain(input.name);
   if (!name) return name.error();
   auto algs = parse_algorithms(input.algorithms);

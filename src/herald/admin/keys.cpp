@@ -57,14 +57,7 @@ Result<store::ApiKey> Admin::get_key(const Actor& actor, std::string_view id) {
 }
 
 Result<CreatedKey> Admin::create_key(const Actor& actor, const KeyInput& input) {
-  auto t = tree();
-  if (!t) return t.error();
-  if (t->find(input.account) != t->end()) {
-    if (auto ok = check_write(actor, *t, input.account); !ok) return ok.error();
-  } else if (!actor.write_all) {
-    return base::make_error(base::ErrorKind::not_found,
-                            "account '" + input.account + "' does not exist");
-  }
+  if (auto ok = check_create_for(actor, input.account); !ok) return ok.error();
   if (auto ok = check_key_input(input); !ok) return ok.error();
   store::ApiKey k;
   k.account = input.account;

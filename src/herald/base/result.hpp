@@ -26,11 +26,14 @@ struct Error {
   ErrorKind kind = ErrorKind::failed;
 };
 
-template <class T>
-class [[nodiscard]] Result {
+// A value or an error of type E. Result<T> (errors for people, with a
+// kind) is the common case; modules with their own typed errors (the HTTP
+// body decoder) use BasicResult with theirs.
+template <class T, class E>
+class [[nodiscard]] BasicResult {
  public:
-  Result(T value) : v_(std::move(value)) {}
-  Result(Error error) : v_(std::move(error)) {}
+  BasicResult(T value) : v_(std::move(value)) {}
+  BasicResult(E error) : v_(std::move(error)) {}
 
   bool ok() const { return v_.index() == 0; }
   explicit operator bool() const { return ok(); }
@@ -43,26 +46,29 @@ class [[nodiscard]] Result {
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
 
-  const Error& error() const { return std::get<1>(v_); }
+  const E& error() const { return std::get<1>(v_); }
 
  private:
-  std::variant<T, Error> v_;
+  std::variant<T, E> v_;
 };
 
-template <>
-class [[nodiscard]] Result<void> {
+template <class E>
+class [[nodiscard]] BasicResult<void, E> {
  public:
-  Result() = default;
-  Result(Error error) : error_(std::move(error)), ok_(false) {}
+  BasicResult() = default;
+  BasicResult(E error) : error_(std::move(error)), ok_(false) {}
 
   bool ok() const { return ok_; }
   explicit operator bool() const { return ok_; }
-  const Error& error() const { return error_; }
+  const E& error() const { return error_; }
 
  private:
-  Error error_;
+  E error_{};
   bool ok_ = true;
 };
+
+template <class T>
+using Result = BasicResult<T, Error>;
 
 inline Error make_error(std::string message) {
   return Error{std::move(message)};

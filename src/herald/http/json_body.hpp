@@ -14,6 +14,8 @@
 #include <variant>
 #include <vector>
 
+#include "herald/base/result.hpp"
+
 namespace herald::http {
 
 enum class BodyErrorCode {
@@ -36,27 +38,9 @@ struct BodyError {
   int status() const { return code == BodyErrorCode::wrong_content_type ? 415 : 400; }
 };
 
-// A value or a BodyError, shaped like base::Result but with a typed error.
+// A value or a BodyError.
 template <class T>
-class [[nodiscard]] BodyResult {
- public:
-  BodyResult(T value) : v_(std::move(value)) {}
-  BodyResult(BodyError error) : v_(std::move(error)) {}
-
-  bool ok() const { return v_.index() == 0; }
-  explicit operator bool() const { return ok(); }
-  T& value() & { return std::get<0>(v_); }
-  const T& value() const& { return std::get<0>(v_); }
-  T&& value() && { return std::get<0>(std::move(v_)); }
-  T& operator*() & { return value(); }
-  const T& operator*() const& { return value(); }
-  T* operator->() { return &value(); }
-  const T* operator->() const { return &value(); }
-  const BodyError& error() const { return std::get<1>(v_); }
-
- private:
-  std::variant<T, BodyError> v_;
-};
+using BodyResult = base::BasicResult<T, BodyError>;
 
 // Content-Type must be application/json, optionally with charset=utf-8
 // (any case, quoted or not); a missing header is refused too.
