@@ -133,6 +133,27 @@ struct AdminTokenInput {
   std::optional<std::int64_t> expires_in;  // seconds from now
 };
 
+// A message search as asked (CLI flags, API query); times are Unix
+// seconds (see parse_time_bound), 0 = unbounded.
+struct MessageSearch {
+  std::string to, from, account, status;
+  std::int64_t since = 0, until = 0;
+  std::optional<std::pair<std::int64_t, std::string>> after;  // from the previous page
+  std::size_t limit = 100;                                    // 1..1000
+};
+
+struct StatsQuery {
+  std::string account;     // empty: every account the actor sees
+  std::int64_t since = 0;  // 0: 24 hours ago
+  std::int64_t until = 0;  // 0: now
+};
+
+struct StatsView {
+  std::int64_t since = 0, until = 0;  // whole hours
+  std::vector<store::HourlyStats> hours;
+  store::HourlyStats totals;  // account "" (all in `hours`)
+};
+
 struct AdminUserInput {
   std::string name;
   std::string role;                    // owner, admin, account-admin, viewer
@@ -195,6 +216,13 @@ class Admin {
   // The resolver verify_domain uses (kept by the caller); thread-safe.
   void set_resolver(dns::Resolver* resolver) { resolver_ = resolver; }
 
+  // Message activity (tenants: their accounts' messages only) and hourly
+  // counters.
+  Result<std::vector<store::MessageActivity>> search_messages(const Actor& actor,
+                                                              const MessageSearch& search);
+  Result<store::MessageTimeline> get_message(const Actor& actor, std::string_view id);
+  Result<StatsView> stats(const Actor& actor, const StatsQuery& query);
+
   // The suppression list (global: tenants may not change it).
   Result<std::vector<store::Suppression>> list_suppressions(const Actor& actor);
   Result<SuppressionChange> add_suppression(const Actor& actor, std::string_view address,
@@ -245,6 +273,9 @@ class Admin {
   // The domain, once the actor may read (or change) its account; unknown
   // and not the actor's look alike.
   Result<DomainView> domain_for(const Actor& actor, std::string_view name, bool change);
+  // The accounts a tenant sees (its own and their sub-accounts); nullopt
+  // for a global reader (everything).
+  Result<std::optional<std::vector<std::string>>> visible_accounts(const Actor& actor);
   // The user, once the actor may change it (owners only by owners).
   Result<store::AdminUser> admin_user_for_change(const Actor& actor, std::string_view name);
   // Written after the change succeeded; a failure to write is logged, not
@@ -255,6 +286,11 @@ class Admin {
   const config::Config& config_;
   dns::Resolver* resolver_ = nullptr;
 };
+
+// A time bound as people write it: a duration back from `now` ("24h",
+// "7d") or an RFC 3339 UTC time ("2026-12-03T17:00:00Z", or a date
+// "2026-12-03" for its midnight). Unix seconds, or invalid.
+Result<std::int64_t> parse_time_bound(std::string_view text, std::int64_t now);
 
 // A domain as stored: IDN U-labels converted to A-labels, lower case, no
 // trailing dot; invalid otherwise.

@@ -1,5 +1,6 @@
 #include "herald/admin/json.hpp"
 
+#include <cstdio>
 #include <ctime>
 
 namespace herald::admin {
@@ -22,6 +23,13 @@ std::string rfc3339(std::int64_t unix_seconds) {
   gmtime_r(&tt, &tm);
   std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
   return buf;
+}
+
+std::string rfc3339_ms(std::int64_t unix_millis) {
+  const std::string seconds = rfc3339(unix_millis / 1000);
+  char ms[8];
+  std::snprintf(ms, sizeof ms, ".%03dZ", static_cast<int>(unix_millis % 1000));
+  return seconds.substr(0, seconds.size() - 1) + ms;
 }
 
 std::string key_state(const store::ApiKey& k, std::int64_t now) {
@@ -148,6 +156,61 @@ nlohmann::json to_json(const store::AdminUser& u) {
           {"password_changed_at", rfc3339(u.password_changed_at)},
           {"last_login_at", time_or_null(u.last_login_at)},
           {"last_login_ip", u.last_login_ip}};
+}
+
+nlohmann::json to_json(const store::MessageActivity& m) {
+  auto recipients = nlohmann::json::array();
+  for (const auto& r : m.recipients) {
+    recipients.push_back(
+        {{"address", r.address}, {"status", r.status}, {"updated_at", rfc3339(r.updated_at)}});
+  }
+  return {{"id", m.id},
+          {"received_at", rfc3339(m.received_at)},
+          {"account", m.account},
+          {"identity", m.identity},
+          {"client_ip", m.client_ip},
+          {"from", m.sender},
+          {"size", m.size},
+          {"status", m.status},
+          {"updated_at", rfc3339(m.updated_at)},
+          {"recipients", recipients}};
+}
+
+nlohmann::json to_json(const store::ActivityEvent& e) {
+  nlohmann::json detail = nlohmann::json::parse(e.detail.empty() ? "{}" : e.detail, nullptr,
+                                                /*allow_exceptions=*/false);
+  if (detail.is_discarded()) detail = nlohmann::json::object();
+  nlohmann::json out = {
+      {"id", e.id},
+      {"type", e.type},
+      {"at", rfc3339_ms(e.at_ms)},
+      {"message_id", e.message_id},
+      {"account", e.account},
+      {"recipient", e.recipient.empty() ? nlohmann::json(nullptr) : nlohmann::json(e.recipient)},
+      {"detail", detail}};
+  return out;
+}
+
+nlohmann::json to_json(const store::MessageTimeline& t) {
+  nlohmann::json out = to_json(t.message);
+  out["events"] = to_json_array(t.events);
+  return out;
+}
+
+nlohmann::json to_json(const store::HourlyStats& h) {
+  nlohmann::json out = {{"accepted", h.accepted},   {"rejected", h.rejected},
+                        {"delivered", h.delivered}, {"deferred", h.deferred},
+                        {"bounced", h.bounced},     {"suppressed", h.suppressed}};
+  if (!h.account.empty()) out["account"] = h.account;
+  if (h.hour != 0) out["hour"] = rfc3339(h.hour);
+  return out;
+}
+
+nlohmann::json to_json(const StatsView& s) {
+  return {{"since", rfc3339(s.since)},
+          {"until", rfc3339(s.until)},
+          {"hours", to_json_array(s.hours)},
+          {"totals", to_json(s.totals)}};
 }
 
 nlohmann::json to_json(const store::DkimKey& k) {

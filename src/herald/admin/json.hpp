@@ -11,6 +11,8 @@
 namespace herald::admin {
 
 std::string rfc3339(std::int64_t unix_seconds);
+// With milliseconds: "2026-12-03T17:00:00.123Z".
+std::string rfc3339_ms(std::int64_t unix_millis);
 
 nlohmann::json to_json(const store::Account& account);
 nlohmann::json to_json(const AccountLimitsView& limits);
@@ -23,6 +25,11 @@ nlohmann::json to_json(const store::AdminToken& token);
 nlohmann::json to_json(const spool::QueueEntry& entry);    // the envelope JSON and "size"
 nlohmann::json to_json(const CreatedAdminToken& created);  // the token's fields and "token"
 nlohmann::json to_json(const store::AdminUser& user);
+nlohmann::json to_json(const store::MessageActivity& message);
+nlohmann::json to_json(const store::MessageTimeline& timeline);  // the message and "events"
+nlohmann::json to_json(const store::ActivityEvent& event);       // as webhooks send it too
+nlohmann::json to_json(const store::HourlyStats& hour);
+nlohmann::json to_json(const StatsView& stats);
 nlohmann::json to_json(const store::DkimKey& key);  // never the private key's path
 nlohmann::json to_json(const DomainView& domain);
 nlohmann::json to_json(const DomainRecords& records);

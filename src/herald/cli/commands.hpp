@@ -64,6 +64,7 @@ void add_account_limits_command(CLI::App& account, Globals& globals);
 void add_suppression_commands(CLI::App& app, Globals& globals);
 void add_admin_token_commands(CLI::App& app, Globals& globals);
 void add_admin_user_commands(CLI::App& app, Globals& globals);
+void add_message_commands(CLI::App& app, Globals& globals);
 
 // Reads a password from stdin (--password-stdin) or the terminal (twice,
 // echo off). Trailing newline removed.

@@ -126,15 +126,16 @@ void add_serve_commands(CLI::App& app, Globals& globals) {
     if (config->delivery.hold) {
       base::log_warn("delivery_held", {{"reason", "[delivery] hold = true: mail stays queued"}});
     }
-    submission::ServiceFactory services =
-        [&config, &registry, &herald_metrics](
-            spool::Spool& spool,
-            store::Store& store) -> base::Result<std::unique_ptr<submission::Service>> {
+    submission::ServiceFactory services = [&config, &registry, &herald_metrics](
+                                              spool::Spool& spool, store::Store& store,
+                                              events::ActivityRecorder& activity)
+        -> base::Result<std::unique_ptr<submission::Service>> {
       auto background = std::make_unique<BackgroundServices>();
       if (!config->delivery.hold) {
         auto scheduler = delivery::Scheduler::create(*config, spool, store);
         if (!scheduler) return scheduler.error();
         (*scheduler)->set_metrics(&herald_metrics);
+        (*scheduler)->set_activity(&activity);
         (*scheduler)->start();
         background->scheduler = std::move(*scheduler);
       }

@@ -58,8 +58,9 @@ class Parser {
 
   base::Result<Config> run(const toml::table& root) {
     Section top(diag_, root, "", "the top level");
-    top.check_keys({"hostname", "data_dir", "threads"}, {"listen", "tls", "auth", "oauth", "store",
-                                                         "limits", "delivery", "dns", "admin"});
+    top.check_keys({"hostname", "data_dir", "threads"},
+                   {"listen", "tls", "auth", "oauth", "store", "limits", "delivery", "dns", "admin",
+                    "activity", "webhooks"});
     read_top(top);
     read_listeners(top);
     if (auto* t = table(top, "tls")) read_tls(*t);
@@ -70,6 +71,8 @@ class Parser {
     if (auto* t = table(top, "delivery")) read_delivery(*t);
     if (auto* t = table(top, "dns")) read_dns(*t);
     if (auto* t = table(top, "admin")) read_admin(*t);
+    if (auto* t = table(top, "activity")) read_activity(*t);
+    if (auto* t = table(top, "webhooks")) read_webhooks(*t);
     validate(root);
     if (!diag_.empty()) return base::make_error(diag_.joined());
     return std::move(config_);
@@ -416,6 +419,18 @@ class Parser {
     config_.admin.port = parsed->port;
   }
 
+  void read_activity(Section& s) {
+    s.check_keys({"retention"});
+    // Pruning runs hourly: a shorter retention could not be kept.
+    s.read_duration("retention", config_.activity.retention, std::chrono::hours(1));
+  }
+
+  void read_webhooks(Section& s) {
+    s.check_keys({"allow_private", "ca_file"});
+    s.read_bool("allow_private", config_.webhooks.allow_private);
+    read_path(s, "ca_file", config_.webhooks.ca_file);
+  }
+
   // Rules that span tables.
   void validate(const toml::table& root) {
     if (config_.listeners.empty() && !root.contains("listen")) {
@@ -529,6 +544,7 @@ base::Result<void> check_files(const Config& config) {
   files.emplace_back("smarthost_password_file in [delivery]",
                      &config.delivery.smarthost_password_file);
   files.emplace_back("ca_file in [delivery]", &config.delivery.ca_file);
+  files.emplace_back("ca_file in [webhooks]", &config.webhooks.ca_file);
   std::string errors;
   for (const auto& [what, path] : files) {
     if (path->empty()) continue;

@@ -130,6 +130,19 @@ struct Admin {
   std::size_t max_connections = 64;
 };
 
+// [activity]: message activity kept for search (SPEC §9).
+struct Activity {
+  std::chrono::seconds retention{30 * 24 * 3600};
+};
+
+// [webhooks]: event webhooks' sender.
+struct Webhooks {
+  // Loopback, private and link-local targets (and plain http) are refused
+  // unless this is true: for tests and receivers on a private network.
+  bool allow_private = false;
+  std::string ca_file;  // PEM bundle trusted besides the system CAs
+};
+
 struct Config {
   std::string path;  // file it was read from
   std::string hostname = "localhost";
@@ -143,6 +156,8 @@ struct Config {
   Delivery delivery;
   Dns dns;
   Admin admin;
+  Activity activity;
+  Webhooks webhooks;
   int threads = 0;  // I/O threads; 0 = one per core
 };
 

@@ -16,6 +16,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <limits>
+#include <nlohmann/json.hpp>
 
 #include "herald/base/log.hpp"
 #include "herald/delivery/dsn.hpp"
@@ -294,7 +295,7 @@ asio::awaitable<void> Scheduler::scan() {
 }
 
 void Scheduler::apply(Tracked& t, std::size_t index, const smtp::Outcome& outcome, bool delivered,
-                      std::int64_t now, const std::string& host) {
+                      std::int64_t now, const std::string& host, const std::string& tls) {
   auto& r = t.envelope.recipients[index];
   r.remote = host;
   r.last_reply = one_line(outcome);
@@ -338,7 +339,29 @@ void Scheduler::apply(Tracked& t, std::size_t index, const smtp::Outcome& outcom
                               {"result", result},
                               {"attempt", std::to_string(r.attempts)},
                               {"reply", r.last_reply}});
+  if (activity_) {
+    auto e = events::new_event(result, t.envelope.id, t.envelope.account);
+    e.recipient = r.address;
+    e.detail =
+        nlohmann::json{{"host", host},
+                       {"tls", tls},
+                       {"reply", r.last_reply},
+                       {"code", outcome.reply.code},
+                       {"enhanced", outcome.reply.enhanced},
+                       {"from_remote", r.reply_from_remote},
+                       {"attempt", r.attempts},
+                       {"next_attempt", r.state == "deferred" ? nlohmann::json(r.next_attempt)
+                                                              : nlohmann::json(nullptr)}}
+            .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    activity_->record(std::move(e));
+  }
   if (!delivered && outcome.permanent && is_hard_bounce(outcome)) {
+    if (activity_) {
+      auto e = events::new_event("suppressed", t.envelope.id, t.envelope.account);
+      e.recipient = r.address;
+      e.detail = nlohmann::json{{"reason", "hard bounce"}, {"source", "bounce"}}.dump();
+      activity_->record(std::move(e));
+    }
     const std::string address = r.address;
     const std::string reason = r.last_reply;
     store::PolicyStore& store = store_;
@@ -441,7 +464,7 @@ asio::awaitable<void> Scheduler::run_destination(Run* run) {
         for (std::size_t j = 0; j < per_rcpt.size(); ++j) {
           const auto& rr = per_rcpt[j];
           bool delivered = rr.status == smtp::RecipientStatus::delivered;
-          apply(t, run->parts[i].recipients[j], rr.outcome, delivered, now, host);
+          apply(t, run->parts[i].recipients[j], rr.outcome, delivered, now, host, result.tls);
         }
       }
       remaining = std::move(next);
@@ -455,7 +478,7 @@ asio::awaitable<void> Scheduler::run_destination(Run* run) {
   for (auto i : remaining) {
     Tracked& t = messages_.at(run->parts[i].id);
     for (auto index : run->parts[i].recipients) {
-      apply(t, index, *last_failure, false, now, last_host);
+      apply(t, index, *last_failure, false, now, last_host, "");
     }
   }
   for (const auto& part : run->parts) {
@@ -541,6 +564,14 @@ asio::awaitable<void> Scheduler::send_reports(const std::string& id, Tracked& t)
         co_return;  // not marked reported: tried again at the next finalize
       }
       if (metrics_) metrics_->dsns().inc();
+      if (activity_) {
+        auto ev = events::new_event("dsn_queued", id, e.account);
+        ev.detail = nlohmann::json{{"dsn_id", *queued},
+                                   {"to", e.mail_from},
+                                   {"recipients", static_cast<std::int64_t>(report.size())}}
+                        .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+        activity_->record(std::move(ev));
+      }
       base::log_info("dsn_queued", {{"queue_id", id},
                                     {"dsn_id", *queued},
                                     {"to", e.mail_from},

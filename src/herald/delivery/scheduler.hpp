@@ -29,6 +29,7 @@
 #include "herald/delivery/retry_policy.hpp"
 #include "herald/delivery/tls_report.hpp"
 #include "herald/dns/resolver.hpp"
+#include "herald/events/activity_recorder.hpp"
 #include "herald/metrics/herald_metrics.hpp"
 #include "herald/spool/spool.hpp"
 #include "herald/store/store.hpp"
@@ -53,6 +54,9 @@ class Scheduler {
 
   // Prometheus counters and queue gauges; set before start(), may be null.
   void set_metrics(metrics::HeraldMetrics* metrics) { metrics_ = metrics; }
+  // Message activity (each attempt's outcome, DSNs); set before start(),
+  // may be null.
+  void set_activity(events::ActivityRecorder* activity) { activity_ = activity; }
   void start();
   // Stops starting work, lets connections in flight finish for up to
   // `grace`, then stops the thread. Recipients cut off stay queued.
@@ -84,7 +88,7 @@ class Scheduler {
   asio::awaitable<void> finalize(std::string_view id);
   asio::awaitable<void> send_reports(const std::string& id, Tracked& t);
   void apply(Tracked& t, std::size_t index, const smtp::Outcome& outcome, bool delivered,
-             std::int64_t now, const std::string& host);
+             std::int64_t now, const std::string& host, const std::string& tls);
   std::int64_t compute_due(const spool::Envelope& e) const;
   std::string destination_of(const std::string& address) const;
 
@@ -113,6 +117,7 @@ class Scheduler {
   bool woken_ = false;
   std::atomic<bool> stopping_{false};
   metrics::HeraldMetrics* metrics_ = nullptr;
+  events::ActivityRecorder* activity_ = nullptr;
 };
 
 }  // namespace herald::delivery

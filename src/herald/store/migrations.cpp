@@ -194,6 +194,55 @@ constexpr std::array kMigrations{
         last_login_ip       TEXT NOT NULL DEFAULT ''
       );
     )sql"},
+    // Message activity: a summary row per message and recipient (what
+    // searches read), every event (the timeline), and hourly counters per
+    // account. Pruned by received_at ([activity] retention).
+    Migration{12, R"sql(
+      CREATE TABLE messages (
+        id          TEXT PRIMARY KEY,
+        received_at INTEGER NOT NULL,
+        account     TEXT NOT NULL,
+        identity    TEXT NOT NULL DEFAULT '',
+        client_ip   TEXT NOT NULL DEFAULT '',
+        sender      TEXT NOT NULL DEFAULT '',
+        size        INTEGER NOT NULL DEFAULT 0,
+        status      TEXT NOT NULL,
+        updated_at  INTEGER NOT NULL
+      );
+      CREATE INDEX messages_by_time ON messages(received_at);
+      CREATE INDEX messages_by_account ON messages(account, received_at);
+      CREATE INDEX messages_by_sender ON messages(sender COLLATE NOCASE, received_at);
+      CREATE TABLE message_recipients (
+        message_id TEXT NOT NULL,
+        address    TEXT NOT NULL,
+        status     TEXT NOT NULL,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (message_id, address)
+      );
+      CREATE INDEX message_recipients_by_address ON message_recipients(address COLLATE NOCASE);
+      CREATE TABLE message_events (
+        seq        INTEGER PRIMARY KEY,
+        id         TEXT NOT NULL UNIQUE,
+        message_id TEXT NOT NULL,
+        at_ms      INTEGER NOT NULL,
+        type       TEXT NOT NULL,
+        recipient  TEXT NOT NULL DEFAULT '',
+        detail     TEXT NOT NULL DEFAULT '{}'
+      );
+      CREATE INDEX message_events_by_message ON message_events(message_id, seq);
+      CREATE INDEX message_events_by_time ON message_events(at_ms);
+      CREATE TABLE hourly_stats (
+        account    TEXT NOT NULL,
+        hour       INTEGER NOT NULL,
+        accepted   INTEGER NOT NULL DEFAULT 0,
+        rejected   INTEGER NOT NULL DEFAULT 0,
+        delivered  INTEGER NOT NULL DEFAULT 0,
+        deferred   INTEGER NOT NULL DEFAULT 0,
+        bounced    INTEGER NOT NULL DEFAULT 0,
+        suppressed INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (account, hour)
+      ) WITHOUT ROWID;
+    )sql"},
 };
 
 }  // namespace

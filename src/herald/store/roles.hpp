@@ -57,6 +57,19 @@ class ActivityStore {
   virtual base::Result<std::vector<AuditEvent>> list_audit(std::int64_t since,
                                                            std::string_view kind,
                                                            std::size_t limit) = 0;
+  // Message activity (SPEC §9): one transaction per batch: events, the
+  // messages' and recipients' states, the hourly counters.
+  virtual base::Result<void> record_activity(const std::vector<ActivityEvent>& events) = 0;
+  virtual base::Result<std::vector<MessageActivity>> search_messages(const MessageQuery& query) = 0;
+  virtual base::Result<std::optional<MessageTimeline>> find_message(std::string_view id) = 0;
+  // Counters of hours in [since, until) (Unix seconds), of `accounts`
+  // (empty: all), oldest first.
+  virtual base::Result<std::vector<HourlyStats>> hourly_stats(
+      const std::vector<std::string>& accounts, std::int64_t since, std::int64_t until) = 0;
+  // Forgets messages received before `before` and their events, and
+  // hourly counters older than `stats_before`; returns messages removed.
+  virtual base::Result<std::int64_t> prune_activity(std::int64_t before,
+                                                    std::int64_t stats_before) = 0;
 };
 
 // What a running SMTP server needs.

@@ -157,6 +157,16 @@ class Store final : public ServerStore, public AdminStore {
   // Like touch_api_key: at most one write a minute per token and address.
   base::Result<void> touch_admin_token(std::string_view id, std::string_view ip) override;
 
+  // Message activity and hourly counters (activity_store.cpp).
+  base::Result<void> record_activity(const std::vector<ActivityEvent>& events) override;
+  base::Result<std::vector<MessageActivity>> search_messages(const MessageQuery& query) override;
+  base::Result<std::optional<MessageTimeline>> find_message(std::string_view id) override;
+  base::Result<std::vector<HourlyStats>> hourly_stats(const std::vector<std::string>& accounts,
+                                                      std::int64_t since,
+                                                      std::int64_t until) override;
+  base::Result<std::int64_t> prune_activity(std::int64_t before,
+                                            std::int64_t stats_before) override;
+
   // Admin users (admin_user_store.cpp). Names are unique; role and account
   // checks are the admin layer's.
   base::Result<AdminUser> add_admin_user(const AdminUser& user,

@@ -481,6 +481,9 @@ TEST_F(StoreTest, CramSecretColumnIsOptInAndReplacedWithThePassword) {
     db.exec("DROP TABLE change_versions");  // v9
     db.exec("DROP TABLE admin_tokens");     // v10
     db.exec("DROP TABLE admin_users");      // v11
+    for (const char* t : {"messages", "message_recipients", "message_events", "hourly_stats"}) {
+      db.exec(std::string("DROP TABLE ") + t);  // v12
+    }
     for (const char* t : {"accounts", "domains", "dkim_keys", "suppressions"}) {
       for (const char* op : {"insert", "update", "delete"}) {
         db.exec(std::string("DROP TRIGGER IF EXISTS policy_") + t + "_" + op);
@@ -673,6 +676,91 @@ TEST_F(StoreTest, AccountPolicyIsDomainsAndLimitsTogether) {
   auto none = s.account_policy("nobody");
   ASSERT_TRUE(none.ok());
   EXPECT_TRUE(none->domains.empty());
+}
+
+ActivityEvent activity(std::string id, std::string type, std::string message,
+                       std::int64_t at_ms, std::string recipient = "") {
+  ActivityEvent e;
+  e.id = std::move(id);
+  e.type = std::move(type);
+  e.message_id = std::move(message);
+  e.at_ms = at_ms;
+  e.account = "acme";
+  e.recipient = std::move(recipient);
+  return e;
+}
+
+TEST_F(StoreTest, ActivityTimelinesSearchesCountersAndPruning) {
+  Store s = open();
+  const std::int64_t t0 = 1'800'000'000'000;  // ms; an hour boundary is not needed
+  auto received = activity("ev1", "received", "m1", t0);
+  received.sender = "app@acme.test";
+  received.identity = "app@acme.test";
+  received.client_ip = "192.0.2.1";
+  received.size = 1234;
+  received.recipients = {"a@example.net", "b@example.net"};
+  auto other = activity("ev2", "received", "m2", t0 + 1000);
+  other.account = "beta";
+  other.sender = "x@beta.test";
+  other.recipients = {"a@example.net"};
+  ASSERT_TRUE(s.record_activity({received, other}).ok());
+  ASSERT_TRUE(s.record_activity({activity("ev3", "delivered", "m1", t0 + 5000, "a@example.net"),
+                                 activity("ev4", "deferred", "m1", t0 + 5000, "b@example.net"),
+                                 activity("ev4", "deferred", "m1", t0 + 5000, "b@example.net"),
+                                 activity("ev5", "rejected", "", t0 + 6000)})
+                  .ok());
+  auto m1 = s.find_message("m1");
+  ASSERT_TRUE(m1.ok()) << m1.error().message;
+  ASSERT_TRUE(m1->has_value());
+  EXPECT_EQ((*m1)->message.status, "deferred");
+  EXPECT_EQ((*m1)->events.size(), 3u);  // the repeated event id is kept once; rejected not here
+  EXPECT_EQ((*m1)->message.recipients[0].status, "delivered");
+
+  // A hard bounce, then the suppression it caused: the bounce stays the state.
+  ASSERT_TRUE(s.record_activity({activity("ev6", "bounced", "m1", t0 + 9000, "b@example.net"),
+                                 activity("ev7", "suppressed", "m1", t0 + 9000, "b@example.net")})
+                  .ok());
+  m1 = s.find_message("m1");
+  EXPECT_EQ((*m1)->message.status, "partial");
+  EXPECT_EQ((*m1)->message.recipients[1].status, "bounced");
+
+  MessageQuery q;
+  q.to = "A@EXAMPLE.NET";
+  auto both = s.search_messages(q);
+  ASSERT_TRUE(both.ok());
+  ASSERT_EQ(both->size(), 2u);
+  EXPECT_EQ((*both)[0].id, "m2");  // newest first
+  q.accounts = {"acme"};
+  EXPECT_EQ(s.search_messages(q)->size(), 1u);
+  q = {};
+  q.status = "bounced";  // a recipient's status matches too
+  EXPECT_EQ(s.search_messages(q)->size(), 1u);
+  q = {};
+  q.limit = 1;
+  auto first = s.search_messages(q).value();
+  q.after = std::pair{first[0].received_at, first[0].id};
+  auto second = s.search_messages(q).value();
+  ASSERT_EQ(second.size(), 1u);
+  EXPECT_EQ(second[0].id, "m1");
+
+  const std::int64_t hour = t0 / 1000 / 3600 * 3600;
+  auto stats = s.hourly_stats({"acme"}, hour, hour + 3600);
+  ASSERT_TRUE(stats.ok());
+  ASSERT_EQ(stats->size(), 1u);
+  EXPECT_EQ((*stats)[0].accepted, 1);
+  EXPECT_EQ((*stats)[0].delivered, 1);
+  EXPECT_EQ((*stats)[0].deferred, 1);
+  EXPECT_EQ((*stats)[0].bounced, 1);
+  EXPECT_EQ((*stats)[0].suppressed, 1);
+  EXPECT_EQ((*stats)[0].rejected, 1);
+  EXPECT_EQ(s.hourly_stats({}, hour, hour + 3600)->size(), 2u);
+
+  auto pruned = s.prune_activity(t0 / 1000 + 1, hour);
+  ASSERT_TRUE(pruned.ok());
+  EXPECT_EQ(*pruned, 1);  // m1 (m2 was received a second later)
+  EXPECT_FALSE(s.find_message("m1")->has_value());
+  EXPECT_TRUE(s.find_message("m2")->has_value());
+  EXPECT_EQ(s.hourly_stats({}, hour, hour + 3600)->size(), 2u);  // counters kept longer
 }
 
 }  // namespace

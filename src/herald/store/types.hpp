@@ -111,6 +111,80 @@ struct AdminTokenRecord {
   std::string secret_hash;  // hex SHA-256 of the secret part
 };
 
+// One event in a message's life (SPEC §9). Recorded in batches off the
+// I/O threads; "rejected" only counts toward the hourly statistics.
+struct ActivityEvent {
+  std::string id;          // "ev_<24 hex>": unique, for webhook receivers' idempotency
+  std::string message_id;  // queue ID; empty for "rejected"
+  std::int64_t at_ms = 0;  // Unix milliseconds
+  // received, signed, delivered, deferred, bounced, expired, suppressed,
+  // dsn_queued, rejected
+  std::string type;
+  std::string account;
+  std::string recipient;  // per-recipient events
+  std::string detail;     // a JSON object: remote host, TLS, reply, d=/s=...
+  // "received" only: the message's summary.
+  std::string sender;
+  std::string identity;  // login address or "key:<id>"
+  std::string client_ip;
+  std::uint64_t size = 0;
+  std::vector<std::string> recipients;
+};
+
+struct RecipientActivity {
+  std::string address;
+  std::string status;  // queued, deferred, delivered, bounced, expired, suppressed
+  std::int64_t updated_at = 0;
+};
+
+struct MessageActivity {
+  std::string id;
+  std::int64_t received_at = 0;
+  std::string account;
+  std::string identity;
+  std::string client_ip;
+  std::string sender;
+  std::uint64_t size = 0;
+  // queued (nothing tried yet), deferred (some recipient waits for a
+  // retry), delivered (all), bounced / expired / suppressed (none
+  // delivered), partial (some delivered, some failed).
+  std::string status;
+  std::int64_t updated_at = 0;
+  std::vector<RecipientActivity> recipients;
+};
+
+struct MessageTimeline {
+  MessageActivity message;
+  std::vector<ActivityEvent> events;  // oldest first
+};
+
+// A search; empty strings and zero times mean "any". Newest first.
+struct MessageQuery {
+  std::string to;       // a recipient (exact, any case)
+  std::string from;     // the envelope sender (exact, any case)
+  std::string account;  // exact
+  std::string status;   // the message's or any recipient's
+  std::int64_t since = 0;
+  std::int64_t until = 0;
+  // Only these accounts (a tenant's); empty: all.
+  std::vector<std::string> accounts;
+  // Continue after this (received_at, id), from the previous page.
+  std::optional<std::pair<std::int64_t, std::string>> after;
+  std::size_t limit = 100;
+};
+
+// One account's counters for one hour (Unix seconds of the hour's start).
+struct HourlyStats {
+  std::string account;
+  std::int64_t hour = 0;
+  std::int64_t accepted = 0;
+  std::int64_t rejected = 0;
+  std::int64_t delivered = 0;
+  std::int64_t deferred = 0;
+  std::int64_t bounced = 0;  // expired messages count here too
+  std::int64_t suppressed = 0;
+};
+
 // A person who uses the admin API and web console. Role names: "owner",
 // "admin", "account-admin" (one account and its sub-accounts), "viewer".
 struct AdminUser {

@@ -11,6 +11,7 @@
 #include "herald/auth/jwks.hpp"
 #include "herald/auth/lockout.hpp"
 #include "herald/config/config.hpp"
+#include "herald/events/activity_recorder.hpp"
 #include "herald/metrics/herald_metrics.hpp"
 #include "herald/net/connection_limiter.hpp"
 #include "herald/net/tls_context.hpp"
@@ -48,6 +49,8 @@ struct Context {
   policy::RateLimiter* rates = nullptr;
   // Prometheus counters; null in tests that build a bare Context.
   metrics::HeraldMetrics* metrics = nullptr;
+  // Message activity (received, signed, rejected); null: not recorded.
+  events::ActivityRecorder* activity = nullptr;
 };
 
 }  // namespace herald::submission

@@ -143,6 +143,7 @@ base::Result<void> serve(const config::Config& config, const ServiceFactory& ser
                          .window = config.auth.lockout});
   auth::ApiKeyVerifier api_keys(*store);
   store::AuditWriter audit(*store);
+  events::ActivityRecorder activity(*store, config.activity.retention);
   PolicyCache policy_cache;
   // Opens the store's change probe here, so no I/O thread ever opens it.
   (void)store->policy_version();
@@ -153,6 +154,7 @@ base::Result<void> serve(const config::Config& config, const ServiceFactory& ser
   policy::RateLimiter rates;
   context.rates = &rates;
   context.metrics = metrics;
+  context.activity = &activity;
   if (metrics) {
     (*spool)->set_batch_observer([metrics](std::chrono::duration<double> took) {
       metrics->spool_commit_seconds().observe(took.count());
@@ -245,7 +247,7 @@ base::Result<void> serve(const config::Config& config, const ServiceFactory& ser
   signals.async_wait(on_signal);
 
   if (services) {
-    auto started = services(**spool, *store);
+    auto started = services(**spool, *store, activity);
     if (!started) return started.error();
     service = std::move(*started);
   }
@@ -270,6 +272,7 @@ base::Result<void> serve(const config::Config& config, const ServiceFactory& ser
   if (service) service->stop();
   (*spool)->stop();
   audit.stop();
+  activity.stop();  // after the sessions and the scheduler: their last events go too
   const auto cache = policy_cache.stats();
   base::log_info("policy_cache",
                  {{"hits", std::to_string(cache.hits)}, {"misses", std::to_string(cache.misses)}});

@@ -8,6 +8,7 @@
 
 #include "herald/base/result.hpp"
 #include "herald/config/config.hpp"
+#include "herald/events/activity_recorder.hpp"
 #include "herald/metrics/herald_metrics.hpp"
 #include "herald/spool/spool.hpp"
 #include "herald/store/store.hpp"
@@ -28,8 +29,8 @@ class Service {
   // SIGHUP: re-read what can change on disk (certificates).
   virtual void reload() {}
 };
-using ServiceFactory =
-    std::function<base::Result<std::unique_ptr<Service>>(spool::Spool&, store::Store&)>;
+using ServiceFactory = std::function<base::Result<std::unique_ptr<Service>>(
+    spool::Spool&, store::Store&, events::ActivityRecorder&)>;
 
 // Runs until a stop signal. Returns an error if start-up fails.
 // `metrics`: counters the sessions update (may be null).

@@ -18,6 +18,7 @@
 #include <asio/redirect_error.hpp>
 #include <asio/use_awaitable.hpp>
 #include <cstdlib>
+#include <nlohmann/json.hpp>
 
 #include "herald/base/log.hpp"
 #include "herald/mail/date.hpp"
@@ -101,6 +102,10 @@ Session::~Session() {
 
 void Session::count_message(metrics::MessageResult result) {
   if (ctx_.metrics) ctx_.metrics->messages_received(result).inc();
+  // A refusal after AUTH counts toward the account's hourly "rejected".
+  if (result != metrics::MessageResult::accepted && ctx_.activity && identity_) {
+    ctx_.activity->record(events::new_event("rejected", "", identity_->account));
+  }
 }
 
 void Session::start(std::shared_ptr<Session> session) {
@@ -263,6 +268,7 @@ asio::awaitable<void> Session::run() {
         if (!co_await read_more()) {
           reason = timed_out_ ? "timeout" : stopping_ ? "server stopping" : "client closed";
           if (stopping_ && !timed_out_) {
+            stream_.resume();  // the stop interrupted the read; the goodbye must go out
             co_await stream_.write("421 4.3.2 " + ctx_.config.hostname +
                                    " Service shutting down, try again later\r\n");
           }
@@ -612,6 +618,8 @@ asio::awaitable<void> Session::handle_data_end(const smtp::Event& event) {
         ctx_.spool.commit(std::move(writer), std::move(envelope), std::move(done));
       });
   std::size_t rcpt_count = recipients_.size();
+  std::vector<std::string> recipients = recipients_;
+  std::string selectors = std::move(signed_selectors_);
   reset_transaction();
   if (!committed) {
     base::log_error("spool_error", {{"session", id_}, {"error", committed.error().message}});
@@ -623,6 +631,23 @@ asio::awaitable<void> Session::handle_data_end(const smtp::Event& event) {
   count_message(metrics::MessageResult::accepted);
   if (ctx_.metrics) {
     ctx_.metrics->acceptance_seconds().observe(std::chrono::steady_clock::now() - end_of_data);
+  }
+  if (ctx_.activity) {
+    auto received = events::new_event("received", *committed, identity_ ? identity_->account : "");
+    received.sender = mail_from_for_audit;
+    received.identity = identity_ ? identity_->login : "";
+    received.client_ip = client_ip_;
+    received.size = size;
+    received.recipients = std::move(recipients);
+    nlohmann::json detail = {{"helo", protocol_.helo_name()}, {"tls", tls_description_}};
+    received.detail = detail.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    ctx_.activity->record(std::move(received));
+    if (!selectors.empty()) {
+      auto sig = events::new_event("signed", *committed, identity_ ? identity_->account : "");
+      sig.detail = nlohmann::json{{"d", dkim_for_log}, {"s", selectors}}.dump(
+          -1, ' ', false, nlohmann::json::error_handler_t::replace);
+      ctx_.activity->record(std::move(sig));
+    }
   }
   ctx_.audit.record({0, 0, "send", "message_accepted", identity_ ? identity_->login : "",
                      client_ip_,
@@ -646,6 +671,7 @@ void Session::reset_transaction() {
   mail_params_ = {};
   recipients_.clear();
   rcpt_params_.clear();
+  signed_selectors_.clear();
   write_failed_ = false;
   store_version_.reset();
 }

@@ -154,6 +154,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::string id_;  // for log correlation
   std::string client_ip_;
   std::string tls_description_;
+  std::string signed_selectors_;  // of the message being received, for its activity
   bool channel_binding_ = false;  // TLS 1.3: -PLUS mechanisms offered
   std::vector<char> buffer_;
 

@@ -100,6 +100,7 @@ asio::awaitable<std::optional<smtp::Reply>> Session::sign_message(spool::Envelop
   }
   envelope.prepend_headers = signature->header + added;
   envelope.dkim_domain = signature->domain;
+  signed_selectors_ = signature->selectors;
   co_return std::nullopt;
 }
 

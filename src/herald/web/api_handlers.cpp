@@ -44,28 +44,47 @@ std::variant<http::JsonObject, Response> body_of(const Call& call) {
   return std::move(*parsed);
 }
 
+// Cursors are base64url (no padding) of a key: opaque to clients.
+std::string encode_cursor(const std::string& key) {
+  std::string b64 = base::base64_encode(key);
+  std::replace(b64.begin(), b64.end(), '+', '-');
+  std::replace(b64.begin(), b64.end(), '/', '_');
+  while (!b64.empty() && b64.back() == '=') b64.pop_back();
+  return b64;
+}
+
+std::optional<std::string> decode_cursor(std::string b64) {
+  std::replace(b64.begin(), b64.end(), '-', '+');
+  std::replace(b64.begin(), b64.end(), '_', '/');
+  while (b64.size() % 4 != 0) b64 += '=';
+  auto decoded = base::base64_decode(b64);
+  if (!decoded) return std::nullopt;
+  return std::move(*decoded);
+}
+
+// ?limit=1..1000 (default 100), or a problem.
+std::variant<std::size_t, Response> limit_of(const Call& call) {
+  const auto* l = query(call, "limit");
+  if (!l) return std::size_t{100};
+  const bool digits =
+      !l->empty() && l->size() <= 4 &&
+      std::all_of(l->begin(), l->end(), [](char c) { return c >= '0' && c <= '9'; });
+  const std::uint64_t n = digits ? std::stoull(*l) : 0;
+  if (!digits || n < 1 || n > 1000) return invalid("limit must be a number from 1 to 1000");
+  return static_cast<std::size_t>(n);
+}
+
 // Cursor pagination over a list already sorted by `key_of`: ?limit=1..1000
 // (default 100) and ?cursor= from the previous page's next_cursor (the
 // last key returned, base64url; opaque to clients).
 template <class T, class Key>
 Response page(const Call& call, const std::vector<T>& items, Key key_of) {
-  std::size_t limit = 100;
-  if (const auto* l = query(call, "limit")) {
-    std::uint64_t n = 0;
-    const bool digits =
-        !l->empty() && l->size() <= 4 &&
-        std::all_of(l->begin(), l->end(), [](char c) { return c >= '0' && c <= '9'; });
-    if (digits) n = std::stoull(*l);
-    if (!digits || n < 1 || n > 1000) return invalid("limit must be a number from 1 to 1000");
-    limit = static_cast<std::size_t>(n);
-  }
+  auto limit_or = limit_of(call);
+  if (auto* p = std::get_if<Response>(&limit_or)) return *p;
+  const std::size_t limit = std::get<std::size_t>(limit_or);
   std::size_t start = 0;
   if (const auto* c = query(call, "cursor")) {
-    std::string b64 = *c;
-    std::replace(b64.begin(), b64.end(), '-', '+');
-    std::replace(b64.begin(), b64.end(), '_', '/');
-    while (b64.size() % 4 != 0) b64 += '=';
-    auto after = base::base64_decode(b64);
+    auto after = decode_cursor(*c);
     if (!after) return invalid("cursor is not one this API gave out; start again without it");
     while (start < items.size() && key_of(items[start]) <= *after) ++start;
   }
@@ -73,13 +92,7 @@ Response page(const Call& call, const std::vector<T>& items, Key key_of) {
   std::size_t i = start;
   for (; i < items.size() && out.size() < limit; ++i) out.push_back(admin::to_json(items[i]));
   nlohmann::json next = nullptr;
-  if (i < items.size() && i > start) {
-    std::string b64 = base::base64_encode(key_of(items[i - 1]));
-    std::replace(b64.begin(), b64.end(), '+', '-');
-    std::replace(b64.begin(), b64.end(), '/', '_');
-    while (!b64.empty() && b64.back() == '=') b64.pop_back();
-    next = b64;
-  }
+  if (i < items.size() && i > start) next = encode_cursor(key_of(items[i - 1]));
   return http::json_response(200, {{"items", std::move(out)}, {"next_cursor", next}});
 }
 
@@ -464,6 +477,88 @@ Response delete_admin_user(admin::Admin& admin, const Call& call) {
 
 Response reset_admin_user_2fa(admin::Admin& admin, const Call& call) {
   return reply_empty(admin.reset_admin_user_2fa(call.actor, param(call, "name")));
+}
+
+// -- message activity and statistics -------------------------------------------
+
+namespace {
+
+// Unknown parameters are refused: a misspelt filter must not silently
+// widen a search.
+std::optional<Response> only_params(const Call& call,
+                                    std::initializer_list<std::string_view> known) {
+  for (const auto& [k, v] : call.query) {
+    if (std::find(known.begin(), known.end(), k) == known.end()) {
+      return invalid("unknown query parameter '" + k + "'");
+    }
+  }
+  return std::nullopt;
+}
+
+// ?since= / ?until=: a duration back from now or a UTC time; 0 if absent.
+std::variant<std::int64_t, Response> time_param(const Call& call, std::string_view key) {
+  const auto* v = query(call, key);
+  if (!v) return std::int64_t{0};
+  auto t = admin::parse_time_bound(*v, admin::unix_now());
+  if (!t) return invalid(std::string(key) + ": " + t.error().message);
+  return *t;
+}
+
+}  // namespace
+
+Response search_messages(admin::Admin& admin, const Call& call) {
+  if (auto bad = only_params(
+          call, {"to", "from", "account", "status", "since", "until", "limit", "cursor"})) {
+    return *bad;
+  }
+  admin::MessageSearch search;
+  for (auto [key, field] :
+       {std::pair{"to", &search.to}, std::pair{"from", &search.from},
+        std::pair{"account", &search.account}, std::pair{"status", &search.status}}) {
+    if (const auto* v = query(call, key)) *field = *v;
+  }
+  for (auto [key, field] : {std::pair{"since", &search.since}, std::pair{"until", &search.until}}) {
+    auto t = time_param(call, key);
+    if (auto* p = std::get_if<Response>(&t)) return *p;
+    *field = std::get<std::int64_t>(t);
+  }
+  auto limit = limit_of(call);
+  if (auto* p = std::get_if<Response>(&limit)) return *p;
+  search.limit = std::get<std::size_t>(limit);
+  if (const auto* c = query(call, "cursor")) {
+    // "<received_at> <id>" of the last message of the previous page.
+    auto key = decode_cursor(*c);
+    const auto space = key ? key->find(' ') : std::string::npos;
+    if (space == std::string::npos || space == 0 || space > 19 ||
+        key->find_first_not_of("0123456789") != space) {
+      return invalid("cursor is not one this API gave out; start again without it");
+    }
+    search.after = std::pair{std::stoll(key->substr(0, space)), key->substr(space + 1)};
+  }
+  auto found = admin.search_messages(call.actor, search);
+  if (!found) return problem_from(found.error());
+  nlohmann::json next = nullptr;
+  if (found->size() == search.limit) {
+    const auto& last = found->back();
+    next = encode_cursor(std::to_string(last.received_at) + " " + last.id);
+  }
+  return http::json_response(200, {{"items", admin::to_json_array(*found)}, {"next_cursor", next}});
+}
+
+Response get_message(admin::Admin& admin, const Call& call) {
+  return reply(200, admin.get_message(call.actor, param(call, "id")));
+}
+
+Response get_stats(admin::Admin& admin, const Call& call) {
+  if (auto bad = only_params(call, {"account", "since", "until"})) return *bad;
+  admin::StatsQuery q;
+  if (const auto* a = query(call, "account")) q.account = *a;
+  for (auto [key, field] : {std::pair{"since", &q.since}, std::pair{"until", &q.until}}) {
+    auto t = time_param(call, key);
+    if (auto* p = std::get_if<Response>(&t)) return *p;
+    *field = std::get<std::int64_t>(t);
+  }
+  return reply(200, admin.stats(call.actor, q));
 }
 
 }  // namespace herald::web::handlers
