@@ -154,6 +154,26 @@ struct StatsView {
   store::HourlyStats totals;  // account "" (all in `hours`)
 };
 
+struct WebhookInput {
+  std::string account;
+  std::string url;
+  std::vector<std::string>
+      events;  // empty: all (delivered, deferred, bounced, expired, suppressed)
+};
+
+struct CreatedWebhook {
+  store::Webhook webhook;
+  std::string secret;  // "whsec_...", shown once: the receiver's signing key
+};
+
+// What a test POST got back.
+struct WebhookTest {
+  std::string webhook;
+  std::string outcome;  // events::outcome_name
+  long status = 0;
+  std::string detail;
+};
+
 struct AdminUserInput {
   std::string name;
   std::string role;                    // owner, admin, account-admin, viewer
@@ -222,6 +242,15 @@ class Admin {
                                                               const MessageSearch& search);
   Result<store::MessageTimeline> get_message(const Actor& actor, std::string_view id);
   Result<StatsView> stats(const Actor& actor, const StatsQuery& query);
+
+  // Event webhooks of an account (its sub-accounts' events included).
+  // The URL must be https and reach a public address unless [webhooks]
+  // allow_private; test POSTs one signed "test" event now and says what
+  // the receiver answered.
+  Result<std::vector<store::Webhook>> list_webhooks(const Actor& actor);
+  Result<CreatedWebhook> add_webhook(const Actor& actor, const WebhookInput& input);
+  Result<void> remove_webhook(const Actor& actor, std::string_view id);
+  Result<WebhookTest> test_webhook(const Actor& actor, std::string_view id);
 
   // The suppression list (global: tenants may not change it).
   Result<std::vector<store::Suppression>> list_suppressions(const Actor& actor);

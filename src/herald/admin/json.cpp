@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <ctime>
 
+#include "herald/events/event_json.hpp"
+
 namespace herald::admin {
 namespace {
 
@@ -26,10 +28,7 @@ std::string rfc3339(std::int64_t unix_seconds) {
 }
 
 std::string rfc3339_ms(std::int64_t unix_millis) {
-  const std::string seconds = rfc3339(unix_millis / 1000);
-  char ms[8];
-  std::snprintf(ms, sizeof ms, ".%03dZ", static_cast<int>(unix_millis % 1000));
-  return seconds.substr(0, seconds.size() - 1) + ms;
+  return events::rfc3339_ms(unix_millis);
 }
 
 std::string key_state(const store::ApiKey& k, std::int64_t now) {
@@ -177,18 +176,7 @@ nlohmann::json to_json(const store::MessageActivity& m) {
 }
 
 nlohmann::json to_json(const store::ActivityEvent& e) {
-  nlohmann::json detail = nlohmann::json::parse(e.detail.empty() ? "{}" : e.detail, nullptr,
-                                                /*allow_exceptions=*/false);
-  if (detail.is_discarded()) detail = nlohmann::json::object();
-  nlohmann::json out = {
-      {"id", e.id},
-      {"type", e.type},
-      {"at", rfc3339_ms(e.at_ms)},
-      {"message_id", e.message_id},
-      {"account", e.account},
-      {"recipient", e.recipient.empty() ? nlohmann::json(nullptr) : nlohmann::json(e.recipient)},
-      {"detail", detail}};
-  return out;
+  return events::event_json(e);
 }
 
 nlohmann::json to_json(const store::MessageTimeline& t) {
@@ -211,6 +199,39 @@ nlohmann::json to_json(const StatsView& s) {
           {"until", rfc3339(s.until)},
           {"hours", to_json_array(s.hours)},
           {"totals", to_json(s.totals)}};
+}
+
+nlohmann::json to_json(const store::Webhook& w) {
+  return {{"id", w.id},
+          {"account", w.account},
+          {"url", w.url},
+          {"events", w.events},
+          {"created_at", rfc3339(w.created_at)},
+          {"created_by", w.created_by},
+          {"state", w.disabled_at     ? "disabled"
+                    : w.failing_since ? "failing"
+                                      : "active"},
+          {"disabled_at", time_or_null(w.disabled_at)},
+          {"disabled_reason", w.disabled_reason},
+          {"failing_since", time_or_null(w.failing_since)},
+          {"last_success_at", time_or_null(w.last_success_at)},
+          {"last_failure_at", time_or_null(w.last_failure_at)},
+          {"last_error", w.last_error},
+          {"pending", w.pending}};
+}
+
+nlohmann::json to_json(const CreatedWebhook& c) {
+  nlohmann::json out = to_json(c.webhook);
+  out["secret"] = c.secret;
+  return out;
+}
+
+nlohmann::json to_json(const WebhookTest& t) {
+  return {{"webhook", t.webhook},
+          {"outcome", t.outcome},
+          {"status", t.status},
+          {"detail", t.detail},
+          {"delivered", t.outcome == "delivered"}};
 }
 
 nlohmann::json to_json(const store::DkimKey& k) {

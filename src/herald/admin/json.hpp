@@ -30,6 +30,9 @@ nlohmann::json to_json(const store::MessageTimeline& timeline);  // the message 
 nlohmann::json to_json(const store::ActivityEvent& event);       // as webhooks send it too
 nlohmann::json to_json(const store::HourlyStats& hour);
 nlohmann::json to_json(const StatsView& stats);
+nlohmann::json to_json(const store::Webhook& webhook);  // never the secret
+nlohmann::json to_json(const CreatedWebhook& created);  // the webhook and "secret", once
+nlohmann::json to_json(const WebhookTest& test);
 nlohmann::json to_json(const store::DkimKey& key);  // never the private key's path
 nlohmann::json to_json(const DomainView& domain);
 nlohmann::json to_json(const DomainRecords& records);

@@ -65,6 +65,7 @@ void add_suppression_commands(CLI::App& app, Globals& globals);
 void add_admin_token_commands(CLI::App& app, Globals& globals);
 void add_admin_user_commands(CLI::App& app, Globals& globals);
 void add_message_commands(CLI::App& app, Globals& globals);
+void add_webhook_commands(CLI::App& app, Globals& globals);
 
 // Reads a password from stdin (--password-stdin) or the terminal (twice,
 // echo off). Trailing newline removed.

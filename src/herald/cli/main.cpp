@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
   herald::cli::add_admin_token_commands(app, globals);
   herald::cli::add_admin_user_commands(app, globals);
   herald::cli::add_message_commands(app, globals);
+  herald::cli::add_webhook_commands(app, globals);
   herald::cli::add_queue_commands(app, globals);
   herald::cli::add_bench_command(app, globals);
   try {

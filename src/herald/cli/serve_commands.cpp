@@ -11,6 +11,7 @@
 #include "herald/delivery/destination.hpp"
 #include "herald/delivery/scheduler.hpp"
 #include "herald/dns/resolver_factory.hpp"
+#include "herald/events/webhook_sender.hpp"
 #include "herald/metrics/herald_metrics.hpp"
 #include "herald/metrics/registry.hpp"
 #include "herald/net/self_signed.hpp"
@@ -77,12 +78,14 @@ class BackgroundServices final : public submission::Service {
  public:
   std::unique_ptr<dns::Resolver> resolver;  // domain checks through the API; outlives admin
   std::unique_ptr<delivery::Scheduler> scheduler;
+  std::unique_ptr<events::WebhookSender> webhooks;
   std::unique_ptr<web::AdminServer> admin;
 
   void stop() override {
     // The admin API first: it must not act on a store being closed.
     if (admin) admin->stop();
     if (scheduler) scheduler->stop();
+    if (webhooks) webhooks->stop();
   }
   void reload() override {
     if (admin) admin->reload_tls();
@@ -139,6 +142,13 @@ void add_serve_commands(CLI::App& app, Globals& globals) {
         (*scheduler)->start();
         background->scheduler = std::move(*scheduler);
       }
+      events::WebhookSenderOptions webhook_options;
+      webhook_options.allow_private = config->webhooks.allow_private;
+      webhook_options.ca_file = config->webhooks.ca_file;
+      webhook_options.data_dir = config->data_dir;
+      webhook_options.first_retry = config->webhooks.min_retry;
+      background->webhooks = std::make_unique<events::WebhookSender>(store, webhook_options);
+      background->webhooks->start();
       if (!config->admin.address.empty()) {
         // Values read at scrape time rather than kept up to date.
         auto before_scrape = [&config, &herald_metrics] {

@@ -426,8 +426,9 @@ class Parser {
   }
 
   void read_webhooks(Section& s) {
-    s.check_keys({"allow_private", "ca_file"});
+    s.check_keys({"allow_private", "ca_file", "min_retry"});
     s.read_bool("allow_private", config_.webhooks.allow_private);
+    s.read_duration("min_retry", config_.webhooks.min_retry);
     read_path(s, "ca_file", config_.webhooks.ca_file);
   }
 

@@ -141,6 +141,9 @@ struct Webhooks {
   // unless this is true: for tests and receivers on a private network.
   bool allow_private = false;
   std::string ca_file;  // PEM bundle trusted besides the system CAs
+  // The first retry of a failed POST; each further one waits twice as
+  // long, at most an hour.
+  std::chrono::seconds min_retry{30};
 };
 
 struct Config {

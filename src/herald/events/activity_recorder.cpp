@@ -6,6 +6,7 @@
 #include <sodium.h>
 
 #include "herald/base/log.hpp"
+#include "herald/events/event_json.hpp"
 
 namespace herald::events {
 namespace {
@@ -49,7 +50,18 @@ void ActivityRecorder::record(store::ActivityEvent event) {
 
 base::Result<void> ActivityRecorder::flush(const std::vector<store::ActivityEvent>& batch) {
   base::Result<void> written;
-  if (!batch.empty()) written = store_.record_activity(batch);
+  if (!batch.empty()) {
+    // Webhook bodies are made here, on the writer thread, not by the
+    // sessions or the scheduler that recorded the events.
+    std::vector<store::ActivityEvent> with_payloads = batch;
+    for (auto& e : with_payloads) {
+      if (is_webhook_event(e.type)) {
+        e.webhook_payload =
+            event_json(e).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+      }
+    }
+    written = store_.record_activity(with_payloads);
+  }
   const std::int64_t now = unix_millis() / 1000;
   if (now >= next_prune_) {
     next_prune_ = now + 3600;

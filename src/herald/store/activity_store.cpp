@@ -114,6 +114,49 @@ base::Result<void> Store::record_activity(const std::vector<ActivityEvent>& even
                             "UPDATE message_recipients SET status = ?1, updated_at = ?2 WHERE "
                             "message_id = ?3 AND address = ?4 AND (?1 != 'suppressed' OR status "
                             "IN ('queued', 'deferred'))");
+    // Webhooks by account, read once per batch; an event goes to those of
+    // its account and of every parent account.
+    std::map<std::string, std::vector<std::pair<std::string, std::vector<std::string>>>> hooks;
+    {
+      SQLite::Statement q(db, "SELECT id, account, events FROM webhooks WHERE disabled_at IS NULL");
+      while (q.executeStep()) {
+        hooks[q.getColumn(1).getString()].emplace_back(q.getColumn(0).getString(),
+                                                       split_words(q.getColumn(2).getString()));
+      }
+    }
+    std::map<std::string, std::optional<std::string>> parents;
+    if (!hooks.empty()) {
+      SQLite::Statement q(db,
+                          "SELECT a.name, p.name FROM accounts a LEFT JOIN accounts p ON "
+                          "a.parent_id = p.id");
+      while (q.executeStep()) {
+        parents[q.getColumn(0).getString()] =
+            q.getColumn(1).isNull() ? std::nullopt
+                                    : std::optional<std::string>(q.getColumn(1).getString());
+      }
+    }
+    SQLite::Statement outbox(db,
+                             "INSERT OR IGNORE INTO webhook_outbox (webhook_id, event_id, payload, "
+                             "created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?)");
+    auto queue_for_webhooks = [&](const ActivityEvent& e, std::int64_t at) {
+      std::optional<std::string> account = e.account;
+      for (int depth = 0; account && depth < 64; ++depth) {
+        if (auto it = hooks.find(*account); it != hooks.end()) {
+          for (const auto& [id, types] : it->second) {
+            if (std::find(types.begin(), types.end(), e.type) == types.end()) continue;
+            outbox.bind(1, id);
+            outbox.bind(2, e.id);
+            outbox.bind(3, e.webhook_payload);
+            outbox.bind(4, at);
+            outbox.bind(5, at);
+            outbox.exec();
+            outbox.reset();
+          }
+        }
+        auto p = parents.find(*account);
+        account = p == parents.end() ? std::nullopt : p->second;
+      }
+    };
     // (account, hour, counter) -> how many: one upsert each at the end.
     std::map<std::tuple<std::string, std::int64_t, const char*>, std::int64_t> counts;
     std::map<std::string, std::int64_t> changed;  // message -> when
@@ -134,6 +177,7 @@ base::Result<void> Store::record_activity(const std::vector<ActivityEvent>& even
       event.reset();
       if (inserted == 0) continue;  // an event seen before: it counted then
       if (counter) ++counts[{e.account, at / 3600 * 3600, counter}];
+      if (!e.webhook_payload.empty() && !hooks.empty()) queue_for_webhooks(e, at);
       if (e.type == "received") {
         message.bind(1, e.message_id);
         message.bind(2, at);

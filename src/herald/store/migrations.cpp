@@ -243,6 +243,38 @@ constexpr std::array kMigrations{
         PRIMARY KEY (account, hour)
       ) WITHOUT ROWID;
     )sql"},
+    // Event webhooks and their durable outbox: one row per (webhook,
+    // event), written in the transaction that records the event, deleted
+    // when the receiver took it or it is more than a day old. The secret
+    // is sealed (data_dir/cram.key).
+    Migration{13, R"sql(
+      CREATE TABLE webhooks (
+        id              TEXT PRIMARY KEY,
+        account         TEXT NOT NULL,
+        url             TEXT NOT NULL,
+        events          TEXT NOT NULL,
+        secret          TEXT NOT NULL,
+        created_at      INTEGER NOT NULL,
+        created_by      TEXT NOT NULL DEFAULT '',
+        disabled_at     INTEGER NULL,
+        disabled_reason TEXT NOT NULL DEFAULT '',
+        failing_since   INTEGER NULL,
+        last_success_at INTEGER NULL,
+        last_failure_at INTEGER NULL,
+        last_error      TEXT NOT NULL DEFAULT ''
+      );
+      CREATE TABLE webhook_outbox (
+        seq             INTEGER PRIMARY KEY,
+        webhook_id      TEXT NOT NULL,
+        event_id        TEXT NOT NULL,
+        payload         TEXT NOT NULL,
+        created_at      INTEGER NOT NULL,
+        attempts        INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at INTEGER NOT NULL,
+        UNIQUE (webhook_id, event_id)
+      );
+      CREATE INDEX webhook_outbox_due ON webhook_outbox(webhook_id, next_attempt_at);
+    )sql"},
 };
 
 }  // namespace

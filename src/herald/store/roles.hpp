@@ -70,6 +70,27 @@ class ActivityStore {
   // hourly counters older than `stats_before`; returns messages removed.
   virtual base::Result<std::int64_t> prune_activity(std::int64_t before,
                                                     std::int64_t stats_before) = 0;
+
+  // The webhook outbox (the sender's side). Due batches: per enabled
+  // webhook, up to `max_events` events whose next attempt is due.
+  virtual base::Result<std::vector<WebhookBatch>> due_webhook_batches(std::int64_t now,
+                                                                      std::size_t max_events) = 0;
+  // Sent: the events leave the outbox; the webhook is healthy again.
+  virtual base::Result<void> webhook_delivered(std::string_view webhook,
+                                               const std::vector<std::int64_t>& seqs,
+                                               std::int64_t now) = 0;
+  // Not sent: each event is tried again at `next_attempt`; the webhook
+  // records the error (and when its failures began).
+  virtual base::Result<void> webhook_failed(std::string_view webhook,
+                                            const std::vector<std::int64_t>& seqs,
+                                            std::int64_t next_attempt, std::int64_t now,
+                                            std::string_view error) = 0;
+  // Drops events created before `before`; returns how many per webhook.
+  virtual base::Result<std::vector<std::pair<std::string, std::int64_t>>> drop_stale_webhook_events(
+      std::int64_t before) = 0;
+  virtual base::Result<void> disable_webhook(std::string_view webhook, std::int64_t now,
+                                             std::string_view reason) = 0;
+  virtual base::Result<std::optional<WebhookRecord>> find_webhook(std::string_view id) = 0;
 };
 
 // What a running SMTP server needs.
@@ -116,6 +137,12 @@ class AdminStore : public virtual CredentialStore,
   virtual base::Result<void> add_dkim_key(const DkimKey& key) = 0;
   virtual base::Result<int> set_dkim_key_states(std::string_view domain, std::string_view from,
                                                 std::string_view to) = 0;
+
+  virtual base::Result<Webhook> add_webhook(const Webhook& webhook,
+                                            std::string_view sealed_secret) = 0;
+  virtual base::Result<std::vector<Webhook>> list_webhooks() = 0;
+  // Removes it and whatever it still had to send.
+  virtual base::Result<void> remove_webhook(std::string_view id) = 0;
 
   virtual base::Result<void> remove_suppression(std::string_view address) = 0;
   virtual base::Result<std::vector<Suppression>> list_suppressions() = 0;

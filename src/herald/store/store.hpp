@@ -167,6 +167,25 @@ class Store final : public ServerStore, public AdminStore {
   base::Result<std::int64_t> prune_activity(std::int64_t before,
                                             std::int64_t stats_before) override;
 
+  // Event webhooks and their outbox (webhook_store.cpp).
+  base::Result<Webhook> add_webhook(const Webhook& webhook,
+                                    std::string_view sealed_secret) override;
+  base::Result<std::vector<Webhook>> list_webhooks() override;
+  base::Result<void> remove_webhook(std::string_view id) override;
+  base::Result<std::optional<WebhookRecord>> find_webhook(std::string_view id) override;
+  base::Result<std::vector<WebhookBatch>> due_webhook_batches(std::int64_t now,
+                                                              std::size_t max_events) override;
+  base::Result<void> webhook_delivered(std::string_view webhook,
+                                       const std::vector<std::int64_t>& seqs,
+                                       std::int64_t now) override;
+  base::Result<void> webhook_failed(std::string_view webhook, const std::vector<std::int64_t>& seqs,
+                                    std::int64_t next_attempt, std::int64_t now,
+                                    std::string_view error) override;
+  base::Result<std::vector<std::pair<std::string, std::int64_t>>> drop_stale_webhook_events(
+      std::int64_t before) override;
+  base::Result<void> disable_webhook(std::string_view webhook, std::int64_t now,
+                                     std::string_view reason) override;
+
   // Admin users (admin_user_store.cpp). Names are unique; role and account
   // checks are the admin layer's.
   base::Result<AdminUser> add_admin_user(const AdminUser& user,

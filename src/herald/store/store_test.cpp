@@ -484,6 +484,8 @@ TEST_F(StoreTest, CramSecretColumnIsOptInAndReplacedWithThePassword) {
     for (const char* t : {"messages", "message_recipients", "message_events", "hourly_stats"}) {
       db.exec(std::string("DROP TABLE ") + t);  // v12
     }
+    db.exec("DROP TABLE webhooks");  // v13
+    db.exec("DROP TABLE webhook_outbox");
     for (const char* t : {"accounts", "domains", "dkim_keys", "suppressions"}) {
       for (const char* op : {"insert", "update", "delete"}) {
         db.exec(std::string("DROP TRIGGER IF EXISTS policy_") + t + "_" + op);
@@ -678,8 +680,8 @@ TEST_F(StoreTest, AccountPolicyIsDomainsAndLimitsTogether) {
   EXPECT_TRUE(none->domains.empty());
 }
 
-ActivityEvent activity(std::string id, std::string type, std::string message,
-                       std::int64_t at_ms, std::string recipient = "") {
+ActivityEvent activity(std::string id, std::string type, std::string message, std::int64_t at_ms,
+                       std::string recipient = "") {
   ActivityEvent e;
   e.id = std::move(id);
   e.type = std::move(type);

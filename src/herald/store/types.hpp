@@ -129,6 +129,10 @@ struct ActivityEvent {
   std::string client_ip;
   std::uint64_t size = 0;
   std::vector<std::string> recipients;
+  // The event as webhooks send it (JSON); empty: no webhook gets it. The
+  // store queues it, in the same transaction, for every enabled webhook of
+  // the account (or a parent account) that asked for this type.
+  std::string webhook_payload;
 };
 
 struct RecipientActivity {
@@ -183,6 +187,42 @@ struct HourlyStats {
   std::int64_t deferred = 0;
   std::int64_t bounced = 0;  // expired messages count here too
   std::int64_t suppressed = 0;
+};
+
+// An event webhook of an account (and its sub-accounts).
+struct Webhook {
+  std::string id;
+  std::string account;
+  std::string url;
+  std::vector<std::string> events;  // delivered, deferred, bounced, expired, suppressed
+  std::int64_t created_at = 0;
+  std::string created_by;
+  std::optional<std::int64_t> disabled_at;
+  std::string disabled_reason;
+  std::optional<std::int64_t> failing_since;  // first failure since the last success
+  std::optional<std::int64_t> last_success_at;
+  std::optional<std::int64_t> last_failure_at;
+  std::string last_error;
+  std::int64_t pending = 0;  // events waiting in the outbox
+};
+
+struct WebhookRecord {
+  Webhook webhook;
+  std::string sealed_secret;
+};
+
+// Events waiting for one webhook, oldest first.
+struct OutboxItem {
+  std::int64_t seq = 0;
+  std::string event_id;
+  std::string payload;
+  std::int64_t created_at = 0;
+  int attempts = 0;
+};
+
+struct WebhookBatch {
+  WebhookRecord hook;
+  std::vector<OutboxItem> items;
 };
 
 // A person who uses the admin API and web console. Role names: "owner",

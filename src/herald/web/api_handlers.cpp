@@ -561,4 +561,30 @@ Response get_stats(admin::Admin& admin, const Call& call) {
   return reply(200, admin.stats(call.actor, q));
 }
 
+// -- webhooks ---------------------------------------------------------------------
+
+Response list_webhooks(admin::Admin& admin, const Call& call) {
+  auto r = admin.list_webhooks(call.actor);
+  if (!r) return problem_from(r.error());
+  return page(call, *r, [](const store::Webhook& w) { return w.id; });
+}
+
+Response create_webhook(admin::Admin& admin, const Call& call) {
+  HERALD_BODY(body);
+  HERALD_FIELD(account, body.required_string("account"));
+  HERALD_FIELD(url, body.required_string("url"));
+  HERALD_FIELD(events, body.optional_string_list("events"));
+  HERALD_FINISH(body);
+  return reply(201, admin.add_webhook(call.actor,
+                                      {account, url, events.value_or(std::vector<std::string>{})}));
+}
+
+Response delete_webhook(admin::Admin& admin, const Call& call) {
+  return reply_empty(admin.remove_webhook(call.actor, param(call, "id")));
+}
+
+Response test_webhook(admin::Admin& admin, const Call& call) {
+  return reply(200, admin.test_webhook(call.actor, param(call, "id")));
+}
+
 }  // namespace herald::web::handlers
