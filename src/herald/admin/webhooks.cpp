@@ -56,6 +56,14 @@ Result<CreatedWebhook> Admin::add_webhook(const Actor& actor, const WebhookInput
   }
   auto url = events::parse_webhook_url(input.url, config_.webhooks.allow_private);
   if (!url) return base::make_error(base::ErrorKind::invalid, url.error().message);
+  // Names are resolved and checked again at every POST (DNS may change);
+  // "localhost" (RFC 6761) can be refused now already.
+  const bool local_name = url->host == "localhost" || url->host.ends_with(".localhost");
+  if (local_name && !config_.webhooks.allow_private) {
+    return base::make_error(base::ErrorKind::invalid,
+                            "a webhook may not target this machine (localhost) unless [webhooks] "
+                            "allow_private = true");
+  }
   std::vector<std::string> types = input.events.empty() ? kAllEvents : input.events;
   for (const auto& e : types) {
     if (!events::is_webhook_event(e)) {
