@@ -147,6 +147,12 @@ void add_serve_commands(CLI::App& app, Globals& globals) {
       webhook_options.ca_file = config->webhooks.ca_file;
       webhook_options.data_dir = config->data_dir;
       webhook_options.first_retry = config->webhooks.min_retry;
+      webhook_options.on_post = [&herald_metrics](bool delivered) {
+        herald_metrics
+            .webhook_deliveries(delivered ? metrics::WebhookResult::ok
+                                          : metrics::WebhookResult::failed)
+            .inc();
+      };
       background->webhooks = std::make_unique<events::WebhookSender>(store, webhook_options);
       background->webhooks->start();
       if (!config->admin.address.empty()) {

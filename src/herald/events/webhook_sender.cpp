@@ -132,6 +132,7 @@ std::size_t WebhookSender::run_once(std::int64_t now) {
           post_(webhook_request(hook, *secret, webhook_body(hook.id, batch.items), now, options_));
       ++posts;
     }
+    if (options_.on_post) options_.on_post(result.delivered());
     base::log_info("webhook_post", {{"webhook", hook.id},
                                     {"events", std::to_string(seqs.size())},
                                     {"result", std::string(outcome_name(result.outcome))},

@@ -30,6 +30,8 @@ struct WebhookSenderOptions {
   std::chrono::seconds max_retry{3600};
   std::chrono::seconds max_age{24 * 3600};        // then events are dropped
   std::chrono::seconds disable_after{24 * 3600};  // of failing without a success
+  // Called after each POST with its result (metrics); may be empty.
+  std::function<void(bool delivered)> on_post;
 };
 
 using PostFunction = std::function<PostResult(const PostRequest&)>;
