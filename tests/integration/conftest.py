@@ -10,6 +10,7 @@ HERALD_BIN selects the binary (default <repo>/build/debug/herald)."""
 import json
 import os
 import shutil
+import re
 import signal
 import socket
 import subprocess
@@ -167,6 +168,11 @@ class Herald:
     def wait_ready(self, timeout=START_TIMEOUT):
         deadline = time.monotonic() + timeout
         pending = dict(self.ports)
+        # The admin listener (if any) opens just after the SMTP ones.
+        admin = re.search(r'^\[admin\]\s*\naddress = "127\.0\.0\.1:(\d+)"',
+                          Path(self.config).read_text(), re.M)
+        if admin:
+            pending["admin"] = int(admin.group(1))
         while pending:
             if self.proc.poll() is not None:
                 raise AssertionError(
@@ -174,7 +180,8 @@ class Herald:
                     f"log:\n{self.log_text()[-4000:]}")
             for name, port in list(pending.items()):
                 try:
-                    with socket.create_connection((self.hosts[name], port), timeout=0.5):
+                    with socket.create_connection((self.hosts.get(name, HOST), port),
+                                                  timeout=0.5):
                         del pending[name]
                 except OSError:
                     pass
